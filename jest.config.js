@@ -1,0 +1,2 @@
+/** Root jest config: one project per package (see jest.preset.js). */
+module.exports = { projects: ['<rootDir>/packages/*'] };

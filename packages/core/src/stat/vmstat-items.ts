@@ -1,0 +1,144 @@
+/**
+ * The counters mmsim models, with their /proc/vmstat names, in the kernel's order
+ * (include/linux/mmzone.h: zone_stat_item, numa_stat_item, node_stat_item;
+ * include/linux/vm_event_item.h: vm_event_item; mm/vmstat.c: vmstat_text[]).
+ *
+ * Each `const enum` is the index into the matching names array; `vmstat-items.test.ts` checks the
+ * two agree. Items the kernel has but mmsim does not model are left out of both (the /proc
+ * renderers print only modelled items, in kernel order).
+ */
+
+/** include/linux/mmzone.h: enum zone_stat_item (per zone). */
+export const enum ZoneStat {
+  NR_FREE_PAGES,
+  NR_ZONE_INACTIVE_ANON,
+  NR_ZONE_ACTIVE_ANON,
+  NR_ZONE_INACTIVE_FILE,
+  NR_ZONE_ACTIVE_FILE,
+  NR_ZONE_UNEVICTABLE,
+  NR_ZONE_WRITE_PENDING,
+  NR_MLOCK,
+  NR_BOUNCE,
+  NR_ZSPAGES,
+  NR_FREE_CMA_PAGES,
+}
+export const ZONE_STAT_NAMES: readonly string[] = [
+  'nr_free_pages', 'nr_zone_inactive_anon', 'nr_zone_active_anon', 'nr_zone_inactive_file',
+  'nr_zone_active_file', 'nr_zone_unevictable', 'nr_zone_write_pending', 'nr_mlock', 'nr_bounce',
+  'nr_zspages', 'nr_free_cma',
+];
+
+/** include/linux/mmzone.h: enum numa_stat_item (per zone, CONFIG_NUMA). */
+export const enum NumaStat {
+  NUMA_HIT,
+  NUMA_MISS,
+  NUMA_FOREIGN,
+  NUMA_INTERLEAVE_HIT,
+  NUMA_LOCAL,
+  NUMA_OTHER,
+}
+export const NUMA_STAT_NAMES: readonly string[] = [
+  'numa_hit', 'numa_miss', 'numa_foreign', 'numa_interleave', 'numa_local', 'numa_other',
+];
+
+/** include/linux/mmzone.h: enum node_stat_item (per node). */
+export const enum NodeStat {
+  NR_INACTIVE_ANON,
+  NR_ACTIVE_ANON,
+  NR_INACTIVE_FILE,
+  NR_ACTIVE_FILE,
+  NR_UNEVICTABLE,
+  NR_SLAB_RECLAIMABLE_B,
+  NR_SLAB_UNRECLAIMABLE_B,
+  NR_ISOLATED_ANON,
+  NR_ISOLATED_FILE,
+  NR_ANON_MAPPED,
+  NR_FILE_MAPPED,
+  NR_FILE_PAGES,
+  NR_FILE_DIRTY,
+  NR_WRITEBACK,
+  NR_SHMEM,
+  NR_ANON_THPS,
+  NR_KERNEL_MISC_RECLAIMABLE,
+  NR_FOLL_PIN_ACQUIRED,
+  NR_FOLL_PIN_RELEASED,
+  NR_PAGETABLE,
+  NR_SWAPCACHE,
+}
+export const NODE_STAT_NAMES: readonly string[] = [
+  'nr_inactive_anon', 'nr_active_anon', 'nr_inactive_file', 'nr_active_file', 'nr_unevictable',
+  'nr_slab_reclaimable', 'nr_slab_unreclaimable', 'nr_isolated_anon', 'nr_isolated_file',
+  'nr_anon_pages', 'nr_mapped', 'nr_file_pages', 'nr_dirty', 'nr_writeback', 'nr_shmem',
+  'nr_anon_transparent_hugepages', 'nr_kernel_misc_reclaimable', 'nr_foll_pin_acquired',
+  'nr_foll_pin_released', 'nr_page_table_pages', 'nr_swapcached',
+];
+
+/** include/linux/vm_event_item.h: enum vm_event_item (global event counters). */
+export const enum VmEvent {
+  PGPGIN,
+  PGPGOUT,
+  PSWPIN,
+  PSWPOUT,
+  PGALLOC_DMA32,
+  PGALLOC_NORMAL,
+  PGALLOC_MOVABLE,
+  PGALLOC_DEVICE,
+  ALLOCSTALL_DMA32,
+  ALLOCSTALL_NORMAL,
+  ALLOCSTALL_MOVABLE,
+  ALLOCSTALL_DEVICE,
+  PGFREE,
+  PGACTIVATE,
+  PGDEACTIVATE,
+  PGFAULT,
+  PGMAJFAULT,
+  PGSTEAL_KSWAPD,
+  PGSTEAL_DIRECT,
+  PGSCAN_KSWAPD,
+  PGSCAN_DIRECT,
+  KSWAPD_LOW_WMARK_HIT_QUICKLY,
+  KSWAPD_HIGH_WMARK_HIT_QUICKLY,
+  PAGEOUTRUN,
+  OOM_KILL,
+  PGMIGRATE_SUCCESS,
+  PGMIGRATE_FAIL,
+  THP_MIGRATION_SUCCESS,
+  THP_MIGRATION_FAIL,
+  THP_MIGRATION_SPLIT,
+  COMPACTMIGRATE_SCANNED,
+  COMPACTFREE_SCANNED,
+  COMPACTISOLATED,
+  COMPACTSTALL,
+  COMPACTFAIL,
+  COMPACTSUCCESS,
+  KCOMPACTD_WAKE,
+  KCOMPACTD_MIGRATE_SCANNED,
+  KCOMPACTD_FREE_SCANNED,
+  CMA_ALLOC_SUCCESS,
+  CMA_ALLOC_FAIL,
+  UNEVICTABLE_PGMLOCKED,
+  UNEVICTABLE_PGMUNLOCKED,
+  THP_FAULT_ALLOC,
+  THP_FAULT_FALLBACK,
+  THP_SPLIT_PAGE,
+  THP_SPLIT_PAGE_FAILED,
+  THP_SPLIT_PMD,
+  BALLOON_INFLATE,
+  BALLOON_DEFLATE,
+  BALLOON_MIGRATE,
+}
+export const VM_EVENT_NAMES: readonly string[] = [
+  'pgpgin', 'pgpgout', 'pswpin', 'pswpout',
+  'pgalloc_dma32', 'pgalloc_normal', 'pgalloc_movable', 'pgalloc_device',
+  'allocstall_dma32', 'allocstall_normal', 'allocstall_movable', 'allocstall_device',
+  'pgfree', 'pgactivate', 'pgdeactivate', 'pgfault', 'pgmajfault',
+  'pgsteal_kswapd', 'pgsteal_direct', 'pgscan_kswapd', 'pgscan_direct',
+  'kswapd_low_wmark_hit_quickly', 'kswapd_high_wmark_hit_quickly', 'pageoutrun', 'oom_kill',
+  'pgmigrate_success', 'pgmigrate_fail', 'thp_migration_success', 'thp_migration_fail', 'thp_migration_split',
+  'compact_migrate_scanned', 'compact_free_scanned', 'compact_isolated', 'compact_stall', 'compact_fail',
+  'compact_success', 'compact_daemon_wake', 'compact_daemon_migrate_scanned', 'compact_daemon_free_scanned',
+  'cma_alloc_success', 'cma_alloc_fail',
+  'unevictable_pgs_mlocked', 'unevictable_pgs_munlocked',
+  'thp_fault_alloc', 'thp_fault_fallback', 'thp_split_page', 'thp_split_page_failed', 'thp_split_pmd',
+  'balloon_inflate', 'balloon_deflate', 'balloon_migrate',
+];

@@ -1,0 +1,31 @@
+import type { Zone } from './zone';
+
+/**
+ * mm/internal.h: struct alloc_context, the parts of an allocation request that stay the same
+ * across the fast path and the slow path.
+ */
+export interface AllocContext {
+  /** The zonelist to walk, already filtered to zones <= highestZoneidx and the nodemask. */
+  zones: Zone[];
+  /** The first zone of the walk (ac->preferred_zoneref->zone). */
+  preferredZone: Zone | undefined;
+  highestZoneidx: number;
+  migratetype: number;
+  /** Node the request prefers (numa_node_id() or an explicit nid). */
+  preferredNid: number;
+}
+
+/**
+ * Hooks into the allocator's slow path (mm/page_alloc.c: __alloc_pages_slowpath) that later
+ * subsystems provide: kswapd wake-ups, direct reclaim and direct compaction. The allocator calls
+ * whichever are registered; without them the slow path only retries at the min watermark,
+ * unreserves highatomic blocks and drains the per-cpu lists before failing.
+ */
+export interface AllocSlowpathHooks {
+  /** wake_all_kswapds() */
+  wakeKswapd?(order: number, gfp: number, ac: AllocContext): void;
+  /** __alloc_pages_direct_reclaim(): returns pages reclaimed (did_some_progress). */
+  directReclaim?(gfp: number, order: number, allocFlags: number, ac: AllocContext): number;
+  /** __alloc_pages_direct_compact(): returns a captured/allocated pfn or -1. */
+  directCompact?(gfp: number, order: number, allocFlags: number, ac: AllocContext, priority: number): number;
+}

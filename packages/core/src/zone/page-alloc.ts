@@ -1,0 +1,530 @@
+import { ContractViolation, KernelError } from '../errors';
+import type { EventBus } from '../events/event-bus';
+import type { ExecutionContext } from '../kernel/current';
+import type { Printk } from '../kernel/printk';
+import { MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER } from '../mem/constants';
+import { PAGE_FLAGS_CHECK_AT_FREE, PAGE_TYPE_MASK, PG, PageType, formatPageFlags } from '../mem/page-flags';
+import type { PageFrames } from '../mem/page-frames';
+import { Page, type PageOwner } from '../mem/page';
+import { NumaStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
+import type { VmStat } from '../stat/vmstat';
+import type { AllocContext, AllocSlowpathHooks } from './alloc-context';
+import {
+  ALLOC_CMA, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_LOW,
+  ALLOC_WMARK_MASK, gfpToAllocFlags, gfpToAllocFlagsCma,
+} from './alloc-flags';
+import { Buddy } from './buddy';
+import { Fallback } from './fallback';
+import {
+  __GFP_COMP, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN,
+  __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ZERO, formatGfp, gfpMigratetype, gfpZone, validateGfp,
+} from './gfp';
+import type { VmSysctl } from './machine-config';
+import { MigrateType } from './migratetype';
+import { PcpLists } from './pcp';
+import { pcpAllowedOrder } from './per-cpu-pages';
+import type { PhysicalMemory } from './physical-memory';
+import { Rmqueue } from './rmqueue';
+import { calculateMinFreeKbytes, setupPerZoneLowmemReserve, setupPerZoneWmarks, zoneWatermarkFast, zoneWatermarkOk } from './watermarks';
+import type { Zone } from './zone';
+import { ZoneType } from './zone-type';
+
+/** mm/internal.h: MAX_RECLAIM_RETRIES */
+const MAX_RECLAIM_RETRIES = 16;
+/** include/linux/compaction.h: INIT_COMPACT_PRIORITY (COMPACT_PRIO_ASYNC) */
+const INIT_COMPACT_PRIORITY = 2;
+const HWPOISON = 1 << PG.hwpoison;
+const HEAD = 1 << PG.head;
+const TAIL = 1 << PG.tail;
+
+/** Options of a page allocation request. */
+export interface AllocOptions {
+  /** Preferred node (numa_node_id() of the current CPU by default). */
+  nid?: number;
+  /** Nodes the allocation may use (a nodemask); all by default. */
+  nodemask?: readonly number[];
+}
+
+/**
+ * The page allocator (mm/page_alloc.c): __alloc_pages with its fast path (get_page_from_freelist
+ * at the low watermark) and slow path, the per-cpu lists, and the free path with the checks of
+ * free_pages_prepare, which here throw a ContractViolation before anything is changed.
+ */
+export class PageAllocator implements PageOwner {
+  readonly frames: PageFrames;
+  readonly buddy: Buddy;
+  readonly fallback: Fallback;
+  readonly rmq: Rmqueue;
+  readonly pcp: PcpLists;
+  /** vm.min_free_kbytes in force. */
+  minFreeKbytes = 0;
+  private hooks: AllocSlowpathHooks = {};
+  private readonly flags: Uint32Array;
+  private readonly refcount: Int32Array;
+  private readonly orderArr: Uint8Array;
+
+  constructor(
+    readonly mem: PhysicalMemory,
+    private readonly events: EventBus,
+    private readonly vmstat: VmStat,
+    private readonly current: ExecutionContext,
+    readonly sysctl: VmSysctl,
+    private readonly printk: Printk,
+  ) {
+    this.frames = mem.frames;
+    this.flags = mem.frames.flags;
+    this.refcount = mem.frames.refcount;
+    this.orderArr = mem.frames.order;
+    this.buddy = new Buddy(mem);
+    this.fallback = new Fallback(this.buddy, events, () => this.sysctl.watermark_boost_factor);
+    this.rmq = new Rmqueue(this.buddy, this.fallback);
+    this.pcp = new PcpLists(this.buddy, this.rmq, events);
+  }
+
+  /**
+   * Boot: hand all free RAM to the buddy (memblock_free_all → __free_pages_core, largest aligned
+   * blocks, to the tail) and set up watermarks, lowmem reserves and per-cpu list sizes
+   * (init_per_zone_wmark_min, zone_pcp_update).
+   */
+  boot(): void {
+    for (const zone of this.mem.zones) {
+      if (!zone || !zone.populated) continue;
+      for (const r of this.mem.layout.nodes[zone.nid]!.zones[zone.type]!.ram) this.freeRangeToBuddy(zone, r.start, r.end);
+    }
+    this.setMinFreeKbytes(this.sysctl.min_free_kbytes ?? calculateMinFreeKbytes(this.mem));
+  }
+
+  /** Writing vm.min_free_kbytes (min_free_kbytes_sysctl_handler → setup_per_zone_wmarks). */
+  setMinFreeKbytes(kbytes: number): void {
+    if (!Number.isInteger(kbytes) || kbytes < 0) {
+      throw new KernelError('EINVAL', `min_free_kbytes must be a non-negative integer, got ${kbytes}`);
+    }
+    this.minFreeKbytes = kbytes;
+    setupPerZoneWmarks(this.mem, kbytes, this.sysctl);
+    setupPerZoneLowmemReserve(this.mem, this.sysctl.lowmem_reserve_ratio);
+    for (const zone of this.mem.zones) {
+      if (zone) this.pcp.setHighAndBatch(zone, this.mem.nodes[zone.nid]!.cpus.length, this.sysctl.percpu_pagelist_high_fraction);
+    }
+  }
+
+  private freeRangeToBuddy(zone: Zone, start: number, end: number): void {
+    let pfn = start;
+    while (pfn < end) {
+      if (this.flags[pfn]! & (1 << PG.reserved)) {
+        pfn++;
+        continue;
+      }
+      let order = Math.min(MAX_PAGE_ORDER, pfn === 0 ? MAX_PAGE_ORDER : 31 - Math.clz32(pfn & -pfn));
+      while (pfn + (1 << order) > end || this.rangeHasReserved(pfn, 1 << order)) order--;
+      this.buddy.freeOnePage(zone, pfn, order, this.mem.pageblocks.migratetype(pfn), true);
+      this.vmstat.count(VmEvent.PGFREE, 1 << order);
+      pfn += 1 << order;
+    }
+  }
+
+  private rangeHasReserved(pfn: number, nr: number): boolean {
+    for (let p = pfn; p < pfn + nr; p++) if (this.flags[p]! & (1 << PG.reserved)) return true;
+    return false;
+  }
+
+  /** Installs slow-path hooks (kswapd, direct reclaim, direct compaction). */
+  setSlowpathHooks(hooks: AllocSlowpathHooks): void {
+    this.hooks = { ...this.hooks, ...hooks };
+  }
+
+  /** A Page handle for a pfn (no reference is taken). */
+  page(pfn: number): Page {
+    this.mem.checkPfn(pfn);
+    return new Page(this, pfn);
+  }
+
+  /**
+   * alloc_pages() returning a Page handle, or null when memory cannot be had (as the kernel
+   * returns NULL). Invalid requests (order above MAX_PAGE_ORDER, unknown GFP bits, no such node)
+   * throw KernelError EINVAL.
+   */
+  allocPages(gfp: number, order: number, opts: AllocOptions = {}): Page | null {
+    const pfn = this.allocPagesPfn(gfp, order, opts.nid ?? -1, opts.nodemask);
+    return pfn < 0 ? null : new Page(this, pfn);
+  }
+
+  /**
+   * __alloc_pages(): the pfn of the first page of a 2^order block, or -1. The hot-path form of
+   * {@link allocPages}: no handle is allocated.
+   */
+  allocPagesPfn(gfp: number, order: number, preferredNid = -1, nodemask?: readonly number[]): number {
+    if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) {
+      throw new KernelError('EINVAL', `order ${order} is out of range; the buddy allocator serves orders 0..${MAX_PAGE_ORDER} (MAX_PAGE_ORDER)`);
+    }
+    validateGfp(gfp);
+    const ac = this.prepareAllocPages(gfp, order, preferredNid, nodemask);
+    // First allocation attempt: low watermark, fragmentation avoidance (alloc_flags_nofragment).
+    let allocFlags = ALLOC_WMARK_LOW | this.allocFlagsNofragment(ac.preferredZone, gfp);
+    allocFlags = gfpToAllocFlagsCma(gfp, allocFlags);
+    let pfn = this.getPageFromFreelist(gfp, order, allocFlags, ac);
+    if (pfn < 0) pfn = this.allocPagesSlowpath(gfp, order, ac);
+    if (pfn >= 0 && this.events.wants('mm_page_alloc')) {
+      this.events.emit('mm_page_alloc', { pfn, order, gfp_flags: gfp, migratetype: ac.migratetype });
+    }
+    return pfn;
+  }
+
+  /** prepare_alloc_pages(): zonelist, highest zone, migratetype. */
+  private prepareAllocPages(gfp: number, order: number, preferredNid: number, nodemask?: readonly number[]): AllocContext {
+    const highestZoneidx = gfpZone(gfp);
+    const nid = preferredNid < 0 ? this.mem.cpuNode(this.current.cpu) : preferredNid;
+    this.mem.checkNid(nid);
+    if (nodemask) for (const n of nodemask) this.mem.checkNid(n);
+    const pgdat = this.mem.nodes[nid]!;
+    const list = gfp & __GFP_THISNODE ? pgdat.zonelistNoFallback : pgdat.zonelistFallback;
+    const zones = list.filter((z) => z.type <= highestZoneidx && (!nodemask || nodemask.includes(z.nid)));
+    void order;
+    return { zones, preferredZone: zones[0], highestZoneidx, migratetype: gfpMigratetype(gfp), preferredNid: nid };
+  }
+
+  /**
+   * alloc_flags_nofragment(): when the preferred zone is ZONE_NORMAL and ZONE_DMA32 can take the
+   * request, avoid fragmenting fallbacks in NORMAL until DMA32 has been tried.
+   */
+  private allocFlagsNofragment(zone: Zone | undefined, gfp: number): number {
+    let flags = gfp & __GFP_KSWAPD_RECLAIM;
+    if (!zone || zone.type !== ZoneType.NORMAL) return flags;
+    if (this.mem.nodes.length > 1 && !this.mem.nodes[zone.nid]!.zones[ZoneType.DMA32]!.populated) return flags;
+    flags |= ALLOC_NOFRAGMENT;
+    return flags;
+  }
+
+  /**
+   * get_page_from_freelist(): walk the zonelist, skipping zones below their watermark, and take a
+   * page from the first that has one. With ALLOC_NOFRAGMENT, moving to a remote node or running
+   * out of zones retries the walk allowing fragmenting fallbacks.
+   */
+  getPageFromFreelist(gfp: number, order: number, allocFlags: number, ac: AllocContext): number {
+    for (;;) {
+      const noFallback = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
+      let retry = false;
+      for (const zone of ac.zones) {
+        if (noFallback && this.mem.nodes.length > 1 && zone !== ac.preferredZone && zone.nid !== ac.preferredZone!.nid) {
+          // Locality is more important than fragmentation avoidance.
+          allocFlags &= ~ALLOC_NOFRAGMENT;
+          retry = true;
+          break;
+        }
+        if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
+          const mark = zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK);
+          if (!zoneWatermarkFast(zone, order, mark, ac.highestZoneidx, allocFlags)) continue;
+        }
+        const pfn = this.rmqueue(ac.preferredZone!, zone, order, allocFlags, ac.migratetype);
+        if (pfn >= 0) {
+          this.prepNewPage(pfn, order, gfp);
+          if (allocFlags & ALLOC_HIGHATOMIC && order) this.fallback.reserveHighatomicPageblock(zone, pfn);
+          return pfn;
+        }
+      }
+      if (retry) continue;
+      // On a UMA machine every zone may be fragmented: retry allowing fragmenting fallbacks.
+      if (noFallback) {
+        allocFlags &= ~ALLOC_NOFRAGMENT;
+        continue;
+      }
+      return -1;
+    }
+  }
+
+  /** rmqueue(): per-cpu lists for small orders, else the buddy under zone->lock. */
+  private rmqueue(preferred: Zone, zone: Zone, order: number, allocFlags: number, mt: number): number {
+    let pfn = -1;
+    if (pcpAllowedOrder(order)) {
+      pfn = this.pcp.rmqueuePcplist(zone, zone.pcp[this.current.cpu]!, order, mt, allocFlags);
+    }
+    if (pfn < 0) pfn = this.rmqueueBuddy(zone, order, allocFlags, mt);
+    if (pfn < 0) return -1;
+    this.vmstat.count(VmEvent.PGALLOC_DMA32 + zone.type, 1 << order);
+    this.zoneStatistics(preferred, zone, 1);
+    // Separate test+clear to avoid unnecessary atomics.
+    if (allocFlags & ALLOC_KSWAPD && zone.boostedWatermark) {
+      zone.boostedWatermark = false;
+      this.hooks.wakeKswapd?.(0, 0, { zones: [zone], preferredZone: zone, highestZoneidx: zone.type, migratetype: mt, preferredNid: zone.nid });
+    }
+    return pfn;
+  }
+
+  /** rmqueue_buddy(): highatomic reserve first when allowed; poisoned blocks are skipped. */
+  private rmqueueBuddy(zone: Zone, order: number, allocFlags: number, mt: number): number {
+    for (;;) {
+      let pfn = -1;
+      if (allocFlags & ALLOC_HIGHATOMIC) pfn = this.rmq.smallest(zone, order, MigrateType.HIGHATOMIC);
+      if (pfn < 0) {
+        pfn = this.rmq.rmqueue(zone, order, mt, allocFlags);
+        // OOM handling may use the highatomic reserve: failing now is worse.
+        if (pfn < 0 && allocFlags & ALLOC_OOM) pfn = this.rmq.smallest(zone, order, MigrateType.HIGHATOMIC);
+        if (pfn < 0) return -1;
+      }
+      this.buddy.modFreepageState(zone, -(1 << order), this.rmq.lastMigratetype);
+      if (!this.checkNewPagesBad(pfn, order)) return pfn;
+    }
+  }
+
+  /** check_new_pages(): a block containing a hwpoisoned page is never handed out. */
+  private checkNewPagesBad(pfn: number, order: number): boolean {
+    for (let p = pfn; p < pfn + (1 << order); p++) if (this.flags[p]! & HWPOISON) return true;
+    return false;
+  }
+
+  /** zone_statistics(): numa_hit/miss/foreign/local/other. */
+  private zoneStatistics(preferred: Zone, z: Zone, nr: number): void {
+    const localNid = this.mem.cpuNode(this.current.cpu);
+    if (z.nid === preferred.nid) z.numaStat[NumaStat.NUMA_HIT] += nr;
+    else {
+      z.numaStat[NumaStat.NUMA_MISS] += nr;
+      preferred.numaStat[NumaStat.NUMA_FOREIGN] += nr;
+    }
+    z.numaStat[z.nid === localNid ? NumaStat.NUMA_LOCAL : NumaStat.NUMA_OTHER] += nr;
+  }
+
+  /** prep_new_page() / post_alloc_hook(): refcount 1, clean fields, compound setup, zeroing. */
+  private prepNewPage(pfn: number, order: number, gfp: number): void {
+    const f = this.frames;
+    f.refcount[pfn] = 1;
+    f.mapcount[pfn] = 0;
+    f.mapping[pfn] = 0;
+    f.private[pfn] = 0;
+    f.index[pfn] = 0;
+    f.order[pfn] = order;
+    if (gfp & __GFP_ZERO) f.content.fill(0, pfn, pfn + (1 << order));
+    if (order && gfp & __GFP_COMP) this.prepCompoundPage(pfn, order);
+  }
+
+  /** prep_compound_page(): PG_head on the first page, PG_tail + order on the others. */
+  private prepCompoundPage(pfn: number, order: number): void {
+    const f = this.frames;
+    f.flags[pfn]! |= HEAD;
+    const end = pfn + (1 << order);
+    for (let p = pfn + 1; p < end; p++) {
+      f.flags[p]! |= TAIL;
+      f.order[p] = order;
+      f.refcount[p] = 0;
+      f.mapcount[p] = 0;
+      f.mapping[p] = 0;
+    }
+  }
+
+  /**
+   * __alloc_pages_slowpath(): retry at the min watermark with reserve access, wake kswapd, try
+   * direct compaction/reclaim where hooked, unreserve highatomic blocks and drain per-cpu lists,
+   * and give up as the kernel does for costly or __GFP_NORETRY requests.
+   */
+  private allocPagesSlowpath(gfp: number, order: number, ac: AllocContext): number {
+    const canDirectReclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0 && !this.current.memalloc;
+    const costlyOrder = order > PAGE_ALLOC_COSTLY_ORDER;
+    let allocFlags = gfpToAllocFlags(gfp, order);
+    const hooks = this.hooks;
+    if (allocFlags & ALLOC_KSWAPD) hooks.wakeKswapd?.(order, gfp, ac);
+    let pfn = this.getPageFromFreelist(gfp, order, allocFlags & ~ALLOC_NO_WATERMARKS, ac);
+    if (pfn >= 0) return pfn;
+    if (canDirectReclaim && (costlyOrder || (order > 0 && ac.migratetype !== MigrateType.MOVABLE)) && hooks.directCompact) {
+      pfn = hooks.directCompact(gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY);
+      if (pfn >= 0) return pfn;
+    }
+    let noProgressLoops = 0;
+    let drained = false;
+    for (;;) {
+      if (allocFlags & ALLOC_KSWAPD) hooks.wakeKswapd?.(order, gfp, ac);
+      pfn = this.getPageFromFreelist(gfp, order, allocFlags, ac);
+      if (pfn >= 0) return pfn;
+      if (!canDirectReclaim) break;
+      // __alloc_pages_direct_reclaim(): after progress, drain pcp and highatomic and retry.
+      const progress = hooks.directReclaim ? hooks.directReclaim(gfp, order, allocFlags, ac) : 0;
+      if (progress > 0) {
+        pfn = this.getPageFromFreelist(gfp, order, allocFlags, ac);
+        if (pfn < 0 && !drained) {
+          this.fallback.unreserveHighatomicPageblock(ac.zones, ac.migratetype, false);
+          this.pcp.drainAll(this.mem.populatedZones);
+          drained = true;
+          pfn = this.getPageFromFreelist(gfp, order, allocFlags, ac);
+        }
+        if (pfn >= 0) return pfn;
+      }
+      if (hooks.directCompact) {
+        pfn = hooks.directCompact(gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY);
+        if (pfn >= 0) return pfn;
+      }
+      if (gfp & __GFP_NORETRY) break;
+      if (costlyOrder && !(gfp & __GFP_RETRY_MAYFAIL)) break;
+      if (!this.shouldReclaimRetry(order, ac, allocFlags, progress > 0, ++noProgressLoops)) break;
+      if (progress > 0 && order <= PAGE_ALLOC_COSTLY_ORDER) noProgressLoops = 0;
+    }
+    if (gfp & __GFP_NOFAIL) {
+      throw new KernelError('ENOMEM', `a __GFP_NOFAIL order-${order} allocation (${formatGfp(gfp)}) cannot be satisfied; the kernel would loop here forever. Free memory first or drop __GFP_NOFAIL`);
+    }
+    if (!(gfp & __GFP_NOWARN)) {
+      this.printk.log('warn', `${this.current.comm}: page allocation failure: order:${order}, mode:0x${gfp.toString(16)}(${formatGfp(gfp)}), nodemask=(null)`);
+    }
+    return -1;
+  }
+
+  /**
+   * should_reclaim_retry(): keep retrying while some zone could meet the min watermark for this
+   * order with its free (and reclaimable) pages, up to MAX_RECLAIM_RETRIES loops without progress;
+   * before giving up, exhaust the highatomic reserve.
+   */
+  private shouldReclaimRetry(order: number, ac: AllocContext, allocFlags: number, progress: boolean, loops: number): boolean {
+    if (progress && order <= PAGE_ALLOC_COSTLY_ORDER) loops = 0;
+    if (loops > MAX_RECLAIM_RETRIES) return this.fallback.unreserveHighatomicPageblock(ac.zones, ac.migratetype, true);
+    for (const zone of ac.zones) {
+      const available = zone.vmStat[ZoneStat.NR_FREE_PAGES]!;
+      if (zoneWatermarkOk(zone, order, zone.minWmarkPages(), ac.highestZoneidx, allocFlags, available)) return progress;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Freeing
+
+  /**
+   * __free_pages(): drop the caller's reference on a 2^order block; the last reference frees it.
+   * For a non-compound block that someone else still references, the pages after the first are
+   * freed now, as the kernel does.
+   */
+  freePages(pfnOrPage: number | Page, order: number): void {
+    const pfn = typeof pfnOrPage === 'number' ? pfnOrPage : pfnOrPage.pfn;
+    this.mem.checkPfn(pfn);
+    if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) {
+      throw new KernelError('EINVAL', `order ${order} is out of range 0..${MAX_PAGE_ORDER}`);
+    }
+    const head = (this.flags[pfn]! & HEAD) !== 0;
+    if (this.refcount[pfn]! <= 0) this.badFree(pfn, 'PG5', 'double free: the page has no reference left to drop (refcount underflow)');
+    if (this.refcount[pfn] === 1) {
+      this.checkFree(pfn, order, true);
+      this.refcount[pfn] = 0;
+      this.freeTheBlock(pfn, order);
+      return;
+    }
+    this.refcount[pfn]!--;
+    if (!head) {
+      while (order-- > 0) {
+        const sub = pfn + (1 << order);
+        this.checkFree(sub, order, false);
+        this.freeTheBlock(sub, order);
+      }
+    }
+  }
+
+  /** put_page() / folio_put(): the last reference frees the whole folio. */
+  putPage(pfn: number): void {
+    const head = this.frames.compoundHead(pfn);
+    if (this.refcount[head]! <= 0) this.badFree(head, 'PG5', 'put_page() on a page with no references: double free or refcount underflow');
+    if (this.refcount[head] === 1) {
+      const order = this.flags[head]! & HEAD ? this.orderArr[head]! : 0;
+      this.checkFree(head, order, true);
+      this.refcount[head] = 0;
+      this.freeTheBlock(head, order);
+      return;
+    }
+    this.refcount[head]!--;
+  }
+
+  /** get_page() */
+  getPage(pfn: number): void {
+    const head = this.frames.compoundHead(pfn);
+    if (this.refcount[head]! <= 0) this.badFree(head, 'PG5', 'get_page() on a page with no references (use after free)');
+    this.refcount[head]!++;
+  }
+
+  /**
+   * free_frozen_pages() / free_unref_page(): free a block whose refcount was already frozen to 0
+   * (page_ref_freeze). A non-zero refcount is a bad_page ("nonzero _refcount").
+   */
+  freeFrozenPages(pfn: number, order: number): void {
+    this.mem.checkPfn(pfn);
+    if (this.refcount[pfn] !== 0) this.badFree(pfn, 'PG1', `nonzero _refcount: freeing a page that still has ${this.refcount[pfn]} reference(s)`);
+    this.checkFree(pfn, order, true);
+    this.freeTheBlock(pfn, order);
+  }
+
+  /** split_page(): turn a non-compound 2^order block into independent order-0 pages. */
+  splitPage(pfn: number, order: number): void {
+    this.mem.checkPfn(pfn);
+    if (this.flags[pfn]! & (HEAD | TAIL)) this.badFree(pfn, 'PG6', 'split_page() on a compound page; use split_huge_page()');
+    if (this.orderArr[pfn] !== order) this.badFree(pfn, 'PG6', `split_page() order ${order} does not match the allocation order ${this.orderArr[pfn]}`);
+    for (let p = pfn; p < pfn + (1 << order); p++) {
+      this.refcount[p] = 1;
+      this.orderArr[p] = 0;
+    }
+  }
+
+  /**
+   * free_pages_prepare() / free_page_is_bad() checks, done before any state changes:
+   * PG2 nonzero mapcount, PG3 non-NULL mapping, PG4 flags that must be clear, PG5 already free,
+   * PG6 order that differs from the allocation's.
+   */
+  private checkFree(pfn: number, order: number, checkOrder: boolean): void {
+    const f = this.frames;
+    const type = (this.flags[pfn]! & PAGE_TYPE_MASK) >>> 24;
+    if (type === PageType.buddy || type === PageType.pcp) this.badFree(pfn, 'PG5', 'double free: the page is already on a free list');
+    if (checkOrder && f.order[pfn] !== order) {
+      this.badFree(pfn, 'PG6', `freeing with order ${order} a block allocated with order ${f.order[pfn]}`);
+    }
+    const end = pfn + (1 << order);
+    for (let p = pfn; p < end; p++) {
+      if (f.mapcount[p] !== 0) this.badFree(p, 'PG2', 'nonzero mapcount: the page is still mapped in a page table');
+      if (f.mapping[p] !== 0) this.badFree(p, 'PG3', 'non-NULL mapping: the page still belongs to a mapping (anon_vma, file or movable_ops)');
+      const bad = this.flags[p]! & PAGE_FLAGS_CHECK_AT_FREE;
+      if (bad) this.badFree(p, 'PG4', `PAGE_FLAGS_CHECK_AT_FREE flag(s) set: ${formatPageFlags(bad)}`);
+      if (p !== pfn && f.refcount[p] !== 0 && !(this.flags[pfn]! & HEAD)) {
+        // Non-compound tail pages must not be referenced on their own when freed together.
+        this.badFree(p, 'PG1', 'nonzero _refcount on a page freed as part of a larger block');
+      }
+    }
+  }
+
+  private badFree(pfn: number, rule: string, reason: string): never {
+    const f = this.frames;
+    throw new ContractViolation(rule, `bad_page: ${reason}`, {
+      pfn, flags: f.flags[pfn]!, refcount: f.refcount[pfn]!, mapcount: f.mapcount[pfn]!, mapping: f.mapping[pfn]!,
+    });
+  }
+
+  /**
+   * free_the_page(): destroy the compound state, keep hwpoisoned pages out of the allocator
+   * (they are never reused), then free to the per-cpu lists or straight to the buddy.
+   */
+  private freeTheBlock(pfn: number, order: number): void {
+    const f = this.frames;
+    const end = pfn + (1 << order);
+    let poisoned = false;
+    for (let p = pfn; p < end; p++) {
+      f.flags[p]! &= ~(HEAD | TAIL | (1 << PG.referenced) | (1 << PG.uptodate) | (1 << PG.dirty) | (1 << PG.workingset) | (1 << PG.swapbacked) | (1 << PG.reclaim) | (1 << PG.owner_priv_1) | (1 << PG.mappedtodisk) | (1 << PG.waiters));
+      f.order[p] = 0;
+      f.private[p] = 0;
+      f.index[p] = 0;
+      if (f.flags[p]! & HWPOISON) poisoned = true;
+    }
+    if (this.events.wants('mm_page_free')) this.events.emit('mm_page_free', { pfn, order });
+    if (poisoned) {
+      // free_pages_prepare(): a poisoned block is not returned; its healthy pages are, one by one.
+      for (let p = pfn; p < end; p++) if (!(f.flags[p]! & HWPOISON)) this.freeOne(p, 0);
+      return;
+    }
+    this.freeOne(pfn, order);
+  }
+
+  private freeOne(pfn: number, order: number): void {
+    const zone = this.mem.pageZone(pfn);
+    const mt = this.mem.pageblocks.migratetype(pfn);
+    this.vmstat.count(VmEvent.PGFREE, 1 << order);
+    if (pcpAllowedOrder(order) && mt !== MigrateType.ISOLATE) {
+      this.pcp.freeUnrefPage(zone, zone.pcp[this.current.cpu]!, pfn, order, mt);
+    } else {
+      this.buddy.freeOnePage(zone, pfn, order, mt, false);
+    }
+  }
+
+  /** drain_all_pages(): return every per-cpu page of the zone (or all zones) to the buddy. */
+  drainAllPages(zone?: Zone): void {
+    this.pcp.drainAll(zone ? [zone] : this.mem.populatedZones);
+  }
+
+  /** The CMA allocation flag for callers that build alloc_flags themselves. */
+  static readonly ALLOC_CMA = ALLOC_CMA;
+}
