@@ -33,3 +33,17 @@ export * from './events/event-bus';
 export * from './kernel/current';
 export * from './kernel/printk';
 export * from './time/clock';
+export * from './tokens';
+// Both time/clock and tokens export IClock; the token module's carries the type and the token.
+export { IClock } from './tokens';
+export * from './random/kernel-random';
+export * from './random/random-stream';
+export * from './kernel/kernel-api';
+export * from './kernel/kernel-config';
+export * from './kernel/kernel-services';
+export * from './kernel/kernel';
+export * from './plugin/di';
+export * from './plugin/define-driver';
+export * from './plugin/driver-context';
+export * from './plugin/driver-registry';
+export type { DriverInitStats } from './plugin/driver-session';

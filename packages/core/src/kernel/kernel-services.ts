@@ -1,0 +1,27 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { EventBus } from '../events/event-bus';
+import type { KernelRandom } from '../random/kernel-random';
+import type { VmStat } from '../stat/vmstat';
+import type { SimulatedClock } from '../time/clock';
+import type { PageAllocator } from '../zone/page-alloc';
+import type { PhysicalMemory } from '../zone/physical-memory';
+import type { ExecutionContext } from './current';
+import type { KernelConfig } from './kernel-config';
+import type { Printk } from './printk';
+
+/**
+ * The core services of one kernel, built once by createKernel and handed to the plugin machinery
+ * directly, so loading a driver never has to go through the container for the core's own parts.
+ */
+export interface KernelServices {
+  readonly container: DependencyContainer;
+  readonly config: KernelConfig;
+  readonly mem: PhysicalMemory;
+  readonly alloc: PageAllocator;
+  readonly vmstat: VmStat;
+  readonly events: EventBus;
+  readonly clock: SimulatedClock;
+  readonly current: ExecutionContext;
+  readonly printk: Printk;
+  readonly random: KernelRandom;
+}

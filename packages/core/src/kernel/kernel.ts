@@ -1,0 +1,159 @@
+import { type DependencyContainer, type InjectionToken, container as rootContainer } from 'tsyringe';
+import { KernelError } from '../errors';
+import { EventBus } from '../events/event-bus';
+import { type AnyDriverDefinition } from '../plugin/define-driver';
+import { loadDriver } from '../plugin/driver-loader';
+import { loadDriverModule } from '../plugin/driver-module';
+import { DriverRegistry, type LoadedDriver } from '../plugin/driver-registry';
+import { KernelRandom } from '../random/kernel-random';
+import { VmStat } from '../stat/vmstat';
+import { SimulatedClock } from '../time/clock';
+import {
+  IClock, IDriverRegistry, IEventBus, IExecutionContext, IKernelConfig, IPageAllocator, IPhysicalMemory, IPrintk, IRandom, IVmStat,
+} from '../tokens';
+import { PageAllocator } from '../zone/page-alloc';
+import { PhysicalMemory } from '../zone/physical-memory';
+import { ExecutionContext } from './current';
+import type { KernelFacade } from './kernel-api';
+import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
+import type { KernelServices } from './kernel-services';
+import { Printk } from './printk';
+
+/**
+ * Creates a private, booted kernel: its own child container with the core services registered
+ * in it (never in the root container, so two kernels in a process share nothing), its own event
+ * bus, clock and seeded random source, then the configured drivers, in order.
+ *
+ * Fails with KernelError EINVAL listing every invalid config field; a driver that fails to load
+ * fails the whole call (the half-built kernel is disposed first).
+ */
+export function createKernel(config: KernelConfigInput): Kernel {
+  const parsed = parseKernelConfig(config);
+  const kernel = new Kernel(parsed);
+  try {
+    for (const entry of parsed.drivers) kernel.loadDriverEntry(entry);
+  } catch (e) {
+    void kernel.dispose();
+    throw e;
+  }
+  return kernel;
+}
+
+/** One simulated kernel instance. See {@link KernelFacade}. */
+export class Kernel implements KernelFacade {
+  private readonly services: KernelServices;
+  private readonly registry = new DriverRegistry();
+  private disposed = false;
+
+  /** Use {@link createKernel}; the constructor boots but loads no drivers. */
+  constructor(readonly config: KernelConfig) {
+    const clock = new SimulatedClock();
+    const events = new EventBus();
+    const vmstat = new VmStat();
+    const current = new ExecutionContext();
+    const printk = new Printk(clock);
+    const random = new KernelRandom(config.seed);
+    const mem = new PhysicalMemory(config.machine);
+    const alloc = new PageAllocator(mem, events, vmstat, current, config.sysctl, printk);
+    alloc.boot();
+
+    const container = rootContainer.createChildContainer();
+    // useValue: instances built here, scoped to this container only (toolchain.md P10).
+    container.register(IKernelConfig, { useValue: config });
+    container.register(IClock, { useValue: clock });
+    container.register(IRandom, { useValue: random });
+    container.register(IEventBus, { useValue: events });
+    container.register(IVmStat, { useValue: vmstat });
+    container.register(IPhysicalMemory, { useValue: mem });
+    container.register(IPageAllocator, { useValue: alloc });
+    container.register(IExecutionContext, { useValue: current });
+    container.register(IPrintk, { useValue: printk });
+    container.register(IDriverRegistry, { useValue: this.registry });
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random };
+  }
+
+  get container(): DependencyContainer {
+    return this.live().container;
+  }
+  get mem(): PhysicalMemory {
+    return this.live().mem;
+  }
+  get alloc(): PageAllocator {
+    return this.live().alloc;
+  }
+  get vmstat(): VmStat {
+    return this.live().vmstat;
+  }
+  get events(): EventBus {
+    return this.live().events;
+  }
+  get clock(): SimulatedClock {
+    return this.live().clock;
+  }
+  get current(): ExecutionContext {
+    return this.live().current;
+  }
+  get printk(): Printk {
+    return this.live().printk;
+  }
+  get random(): KernelRandom {
+    return this.live().random;
+  }
+  get drivers(): DriverRegistry {
+    this.live();
+    return this.registry;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** A service by token: the kernel's own, or one a driver provides. */
+  resolve<T>(token: InjectionToken<T>): T {
+    const { container } = this.live();
+    if (container.isRegistered(token, true)) return container.resolve(token);
+    const driverContainer = this.registry.containerFor(token);
+    if (driverContainer) return driverContainer.resolve(token);
+    return container.resolve(token);
+  }
+
+  /**
+   * Loads a driver after boot, all or nothing: a definition, or a module name/path
+   * (`module#name` picks one of several). Options are validated by the driver's schema first.
+   */
+  loadDriver(driver: AnyDriverDefinition | string, options?: unknown): LoadedDriver {
+    const services = this.live();
+    const definition = typeof driver === 'string' ? loadDriverModule(driver) : driver;
+    return loadDriver(services, this.registry, definition, options);
+  }
+
+  /** Loads one `drivers` entry of the config. */
+  loadDriverEntry(entry: DriverEntry): LoadedDriver {
+    if (typeof entry === 'string' || !('driver' in entry)) return this.loadDriver(entry);
+    const definition = typeof entry.driver === 'string' ? loadDriverModule(entry.driver, entry.name) : entry.driver;
+    return this.loadDriver(definition, entry.options);
+  }
+
+  /**
+   * Unloads the drivers (their onDispose callbacks, last loaded first), removes every bus
+   * listener and disposes the container. Afterwards every member throws KernelError EINVAL.
+   * Disposing twice is harmless.
+   */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const { events, container } = this.services;
+    try {
+      this.registry.disposeAll();
+    } finally {
+      events.removeAllListeners();
+      await container.dispose();
+    }
+  }
+
+  private live(): KernelServices {
+    if (this.disposed) {
+      throw new KernelError('EINVAL', 'this kernel has been disposed and can no longer be used; create a new one with createKernel()');
+    }
+    return this.services;
+  }
+}

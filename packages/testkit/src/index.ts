@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+
+export * from './create-test-kernel';
+export * from './deep-merge';
