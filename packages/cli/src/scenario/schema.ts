@@ -1,0 +1,118 @@
+import { MachineConfigSchema, MAX_PAGE_ORDER, parseGfp, VmSysctlSchema } from '@mmsim/core';
+import { z } from 'zod';
+
+/**
+ * The scenario file format. A scenario is data, not code: a machine, optional sysctls, a seed
+ * and a workload made of named phases, each a list of steps. New step kinds (compaction, sampling,
+ * drivers) are added as new members of {@link StepSchema}; every object is strict so a typo in a
+ * key is an error instead of a silently ignored setting.
+ */
+
+const order = z.number().int().min(0).max(MAX_PAGE_ORDER);
+const positive = z.number().positive();
+
+/** GFP flags written the way the kernel prints them: "GFP_KERNEL|__GFP_NOWARN" (or a number). */
+export const GfpSchema = z.union([z.string().min(1), z.number().int().nonnegative()]).superRefine((value, ctx) => {
+  try {
+    parseGfp(value);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+/** How long an allocation lives, in simulated milliseconds. */
+export const LifetimeSchema = z.discriminatedUnion('dist', [
+  /** Never freed by the workload (freed only by a free-all step). */
+  z.strictObject({ dist: z.literal('forever') }),
+  z.strictObject({ dist: z.literal('fixed'), ms: positive }),
+  z.strictObject({ dist: z.literal('uniform'), minMs: z.number().nonnegative(), maxMs: positive })
+    .refine((l) => l.minMs <= l.maxMs, { message: 'minMs must not exceed maxMs', path: ['minMs'] }),
+  z.strictObject({ dist: z.literal('exponential'), meanMs: positive }),
+]);
+export type Lifetime = z.output<typeof LifetimeSchema>;
+
+/** One class of allocations in a churn: its flags, share, size table and lifetime. */
+export const AllocClassSchema = z.strictObject({
+  /** Name used in results and by free-all (e.g. "movable", "slab"). */
+  class: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case name such as "movable" or "slab"'),
+  gfp: GfpSchema,
+  /** Relative share of allocations (weights need not sum to 100). */
+  weight: positive,
+  /** Weighted allocation orders. */
+  orders: z.array(z.strictObject({ order, weight: positive })).min(1),
+  lifetime: LifetimeSchema,
+});
+export type AllocClass = z.output<typeof AllocClassSchema>;
+
+/** Where an allocation prefers to land: the running CPU's node, round-robin, or seeded random. */
+const placement = z.enum(['local', 'interleave', 'random']);
+
+export const ChurnStepSchema = z.strictObject({
+  kind: z.literal('churn'),
+  /** Number of allocation requests. */
+  allocations: z.number().int().min(1),
+  /** Simulated time between two requests, in microseconds; allocations expire as time passes. */
+  intervalUs: z.number().nonnegative().default(1),
+  placement: placement.default('interleave'),
+  mix: z.array(AllocClassSchema).min(1).refine((m) => new Set(m.map((c) => c.class)).size === m.length, {
+    message: 'class names must be unique within a churn step',
+  }),
+});
+
+/** Free every live allocation, or only those of the given classes. */
+export const FreeAllStepSchema = z.strictObject({
+  kind: z.literal('free-all'),
+  classes: z.array(z.string()).min(1).optional(),
+});
+
+/** drain_all_pages(): return the per-cpu lists to the buddy. */
+export const DrainStepSchema = z.strictObject({ kind: z.literal('drain') });
+
+/** Let simulated time pass; allocations whose lifetime ends are freed. */
+export const AdvanceStepSchema = z.strictObject({ kind: z.literal('advance'), ms: z.number().nonnegative() });
+
+/**
+ * stress-highalloc style attempts: for each order, `count` allocations held until the order's
+ * pass ends, then freed, so every order sees the same memory state.
+ */
+export const HighOrderAttemptsStepSchema = z.strictObject({
+  kind: z.literal('high-order-attempts'),
+  /** Label in results; defaults to the gfp string. */
+  label: z.string().min(1).optional(),
+  orders: z.array(order).min(1),
+  count: z.number().int().min(1),
+  gfp: GfpSchema,
+  placement: placement.default('interleave'),
+  /** Simulated time between attempts, in microseconds. */
+  intervalUs: z.number().nonnegative().default(0),
+});
+
+export const StepSchema = z.discriminatedUnion('kind', [
+  ChurnStepSchema,
+  FreeAllStepSchema,
+  DrainStepSchema,
+  AdvanceStepSchema,
+  HighOrderAttemptsStepSchema,
+]);
+export type Step = z.output<typeof StepSchema>;
+export type ChurnStep = z.output<typeof ChurnStepSchema>;
+export type HighOrderAttemptsStep = z.output<typeof HighOrderAttemptsStepSchema>;
+
+export const PhaseSchema = z.strictObject({
+  name: z.string().min(1),
+  steps: z.array(StepSchema).min(1),
+});
+
+export const WorkloadSchema = z.strictObject({ phases: z.array(PhaseSchema).min(1) });
+
+export const ScenarioSchema = z.strictObject({
+  /** Used in the default output directory name, so restricted to a file-name-safe set. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-" (it names the output directory)'),
+  description: z.string().optional(),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  machine: MachineConfigSchema,
+  sysctl: VmSysctlSchema.optional(),
+  workload: WorkloadSchema,
+});
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Scenario = z.output<typeof ScenarioSchema>;
