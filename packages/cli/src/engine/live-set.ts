@@ -1,114 +1,123 @@
 import type { PageAllocator } from '@mmsim/core';
 
+/** payload = pfn * PFN_MUL + order * 256 + class: exact in a float64 for any pfn below 2^40. */
+const PFN_MUL = 4096;
+
 /**
- * The allocations a workload holds, ordered by expiry time: a binary min-heap over parallel typed
- * arrays (no object per allocation, so a million live blocks cost a few megabytes and no GC).
- * Allocations that live forever get an infinite expiry and never reach the top.
+ * The allocations a workload holds, ordered by expiry time. A 4-ary min-heap stored in one
+ * Float64Array of (expiry, payload) pairs, with pfn, order and class packed into the payload: no
+ * object per allocation, so a million live blocks cost 16 MiB and no GC. Four children of 16
+ * bytes share a 64-byte cache line, and the heap is half as deep as a binary one; with a million
+ * live blocks the sift-down is the engine's hottest loop. Allocations that never expire sit in a plain list outside the heap.
  */
 export class LiveSet {
-  private expiry = new Float64Array(1024);
-  private pfn = new Int32Array(1024);
-  private order = new Uint8Array(1024);
-  private cls = new Uint8Array(1024);
+  private heap = new Float64Array(2048);
   private n = 0;
+  private forever = new Float64Array(1024);
+  private nForever = 0;
   /** Pages held, per class index. */
   readonly pagesByClass: number[] = [];
 
   get size(): number {
-    return this.n;
-  }
-
-  get pages(): number {
-    let s = 0;
-    for (const p of this.pagesByClass) s += p ?? 0;
-    return s;
+    return this.n + this.nForever;
   }
 
   add(pfn: number, order: number, cls: number, expiresAt: number): void {
-    if (this.n === this.pfn.length) this.grow();
+    const payload = pfn * PFN_MUL + order * 256 + cls;
+    this.pagesByClass[cls] = (this.pagesByClass[cls] ?? 0) + 2 ** order;
+    if (expiresAt === Infinity) {
+      if (this.nForever === this.forever.length) this.forever = grow(this.forever);
+      this.forever[this.nForever++] = payload;
+      return;
+    }
+    if (2 * this.n === this.heap.length) this.heap = grow(this.heap);
+    const h = this.heap;
     let i = this.n++;
-    // Sift up.
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.expiry[parent]! <= expiresAt) break;
-      this.move(parent, i);
+      const parent = (i - 1) >> 2;
+      if (h[2 * parent]! <= expiresAt) break;
+      h[2 * i] = h[2 * parent]!;
+      h[2 * i + 1] = h[2 * parent + 1]!;
       i = parent;
     }
-    this.expiry[i] = expiresAt;
-    this.pfn[i] = pfn;
-    this.order[i] = order;
-    this.cls[i] = cls;
-    this.pagesByClass[cls] = (this.pagesByClass[cls] ?? 0) + (1 << order);
+    h[2 * i] = expiresAt;
+    h[2 * i + 1] = payload;
   }
 
   /** Frees every allocation whose expiry is at or before `now`; returns how many. */
   expire(now: number, alloc: PageAllocator): number {
     let freed = 0;
-    while (this.n > 0 && this.expiry[0]! <= now) {
-      alloc.freePages(this.pfn[0]!, this.order[0]!);
-      this.pagesByClass[this.cls[0]!]! -= 1 << this.order[0]!;
-      this.removeTop();
+    const h = this.heap;
+    while (this.n > 0 && h[0]! <= now) {
+      this.release(h[1]!, alloc);
+      const last = --this.n;
+      if (last > 0) this.siftDown(0, h[2 * last]!, h[2 * last + 1]!);
       freed++;
     }
     return freed;
   }
 
-  /** Frees the allocations of the given classes (all when omitted), oldest slot first. */
+  /** Frees the allocations of the given classes (all when omitted). */
   freeAll(alloc: PageAllocator, classes?: ReadonlySet<number>): number {
-    let kept = 0;
+    const keep = (payload: number): boolean => classes !== undefined && !classes.has(payload % 256);
     let freed = 0;
-    for (let i = 0; i < this.n; i++) {
-      const c = this.cls[i]!;
-      if (classes && !classes.has(c)) {
-        this.move(i, kept++);
-        continue;
+    let kept = 0;
+    for (let i = 0; i < this.nForever; i++) {
+      const p = this.forever[i]!;
+      if (keep(p)) this.forever[kept++] = p;
+      else {
+        this.release(p, alloc);
+        freed++;
       }
-      alloc.freePages(this.pfn[i]!, this.order[i]!);
-      this.pagesByClass[c]! -= 1 << this.order[i]!;
-      freed++;
+    }
+    this.nForever = kept;
+    kept = 0;
+    const h = this.heap;
+    for (let i = 0; i < this.n; i++) {
+      const p = h[2 * i + 1]!;
+      if (keep(p)) {
+        h[2 * kept] = h[2 * i]!;
+        h[2 * kept++ + 1] = p;
+      } else {
+        this.release(p, alloc);
+        freed++;
+      }
     }
     this.n = kept;
-    // Compacting the arrays keeps relative order but not the heap property: rebuild it.
-    for (let i = (this.n >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    // Compaction keeps relative order but not the heap property: rebuild it bottom-up.
+    for (let i = (this.n - 2) >> 2; i >= 0; i--) this.siftDown(i, h[2 * i]!, h[2 * i + 1]!);
     return freed;
   }
 
-  private removeTop(): void {
-    const last = --this.n;
-    if (last === 0) return;
-    this.move(last, 0);
-    this.siftDown(0);
+  private release(payload: number, alloc: PageAllocator): void {
+    const pfn = Math.floor(payload / PFN_MUL);
+    const order = (payload % PFN_MUL) >> 8;
+    alloc.freePages(pfn, order);
+    this.pagesByClass[payload % 256]! -= 2 ** order;
   }
 
-  private siftDown(i: number): void {
-    const e = this.expiry[i]!, p = this.pfn[i]!, o = this.order[i]!, c = this.cls[i]!;
+  /** Places (expiry, payload) at slot i or below, moving smaller children up. */
+  private siftDown(i: number, expiry: number, payload: number): void {
+    const h = this.heap;
     const n = this.n;
     for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && this.expiry[child + 1]! < this.expiry[child]!) child++;
-      if (this.expiry[child]! >= e) break;
-      this.move(child, i);
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      let child = first;
+      const last = Math.min(first + 4, n);
+      for (let c = first + 1; c < last; c++) if (h[2 * c]! < h[2 * child]!) child = c;
+      if (h[2 * child]! >= expiry) break;
+      h[2 * i] = h[2 * child]!;
+      h[2 * i + 1] = h[2 * child + 1]!;
       i = child;
     }
-    this.expiry[i] = e;
-    this.pfn[i] = p;
-    this.order[i] = o;
-    this.cls[i] = c;
+    h[2 * i] = expiry;
+    h[2 * i + 1] = payload;
   }
+}
 
-  private move(from: number, to: number): void {
-    this.expiry[to] = this.expiry[from]!;
-    this.pfn[to] = this.pfn[from]!;
-    this.order[to] = this.order[from]!;
-    this.cls[to] = this.cls[from]!;
-  }
-
-  private grow(): void {
-    const cap = this.pfn.length * 2;
-    const e = new Float64Array(cap); e.set(this.expiry); this.expiry = e;
-    const p = new Int32Array(cap); p.set(this.pfn); this.pfn = p;
-    const o = new Uint8Array(cap); o.set(this.order); this.order = o;
-    const c = new Uint8Array(cap); c.set(this.cls); this.cls = c;
-  }
+function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
 }

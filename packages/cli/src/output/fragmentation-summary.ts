@@ -1,4 +1,5 @@
-import { fragmentationIndex, NR_PAGE_ORDERS, zoneUnusableIndex, ZONE_NAMES, type PhysicalMemory } from '@mmsim/core';
+import { NR_PAGE_ORDERS, ZONE_NAMES, type PhysicalMemory } from '@mmsim/core';
+import { fragmentationIndex, zoneUnusableIndex } from '@mmsim/core/dist/stat/fragmentation';
 
 export interface ZoneIndices {
   node: number;

@@ -24,7 +24,7 @@ export const DEFAULT_SCENARIO: ScenarioInput = {
         steps: [
           {
             kind: 'churn',
-            allocations: 1_000_000,
+            allocations: 1_200_000,
             intervalUs: 2,
             placement: 'interleave',
             mix: [
@@ -33,7 +33,7 @@ export const DEFAULT_SCENARIO: ScenarioInput = {
                 gfp: 'GFP_HIGHUSER_MOVABLE',
                 weight: 88,
                 orders: [{ order: 0, weight: 90 }, { order: 2, weight: 6 }, { order: 4, weight: 3 }, { order: 9, weight: 0.05 }],
-                lifetime: { dist: 'exponential', meanMs: 800 },
+                lifetime: { dist: 'exponential', meanMs: 1_300 },
               },
               {
                 class: 'unmovable',
@@ -51,6 +51,8 @@ export const DEFAULT_SCENARIO: ScenarioInput = {
               },
             ],
           },
+          // Let the youngest movable memory go, as a workload winding down would.
+          { kind: 'advance', ms: 200 },
           { kind: 'drain' },
         ],
       },
