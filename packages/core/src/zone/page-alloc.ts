@@ -3,7 +3,7 @@ import type { EventBus } from '../events/event-bus';
 import type { ExecutionContext } from '../kernel/current';
 import type { Printk } from '../kernel/printk';
 import { MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER } from '../mem/constants';
-import { PAGE_FLAGS_CHECK_AT_FREE, PAGE_TYPE_MASK, PG, PageType, formatPageFlags } from '../mem/page-flags';
+import { PAGE_FLAGS_CHECK_AT_FREE, PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PG, PageType, ZONEID_MASK, formatPageFlags } from '../mem/page-flags';
 import type { PageFrames } from '../mem/page-frames';
 import { Page, type PageOwner } from '../mem/page';
 import { NumaStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
@@ -36,6 +36,8 @@ const INIT_COMPACT_PRIORITY = 2;
 const HWPOISON = 1 << PG.hwpoison;
 const HEAD = 1 << PG.head;
 const TAIL = 1 << PG.tail;
+/** Bits a freed page keeps: its zone and the poison mark (free_pages_prepare: ~PAGE_FLAGS_CHECK_AT_PREP). */
+const KEEP_AT_FREE = (ZONEID_MASK | HWPOISON) >>> 0;
 
 /** Options of a page allocation request. */
 export interface AllocOptions {
@@ -59,6 +61,7 @@ export class PageAllocator implements PageOwner {
   /** vm.min_free_kbytes in force. */
   minFreeKbytes = 0;
   private hooks: AllocSlowpathHooks = {};
+  private readonly acCache: AllocContext[] = [];
   private readonly flags: Uint32Array;
   private readonly refcount: Int32Array;
   private readonly orderArr: Uint8Array;
@@ -157,7 +160,7 @@ export class PageAllocator implements PageOwner {
       throw new KernelError('EINVAL', `order ${order} is out of range; the buddy allocator serves orders 0..${MAX_PAGE_ORDER} (MAX_PAGE_ORDER)`);
     }
     validateGfp(gfp);
-    const ac = this.prepareAllocPages(gfp, order, preferredNid, nodemask);
+    const ac = this.prepareAllocPages(gfp, preferredNid, nodemask);
     // First allocation attempt: low watermark, fragmentation avoidance (alloc_flags_nofragment).
     let allocFlags = ALLOC_WMARK_LOW | this.allocFlagsNofragment(ac.preferredZone, gfp);
     allocFlags = gfpToAllocFlagsCma(gfp, allocFlags);
@@ -169,17 +172,36 @@ export class PageAllocator implements PageOwner {
     return pfn;
   }
 
-  /** prepare_alloc_pages(): zonelist, highest zone, migratetype. */
-  private prepareAllocPages(gfp: number, order: number, preferredNid: number, nodemask?: readonly number[]): AllocContext {
+  /**
+   * prepare_alloc_pages(): zonelist, highest zone, migratetype. Contexts without a nodemask are
+   * cached per (node, highest zone, __GFP_THISNODE, migratetype) so the hot path allocates
+   * nothing; {@link invalidateZonelists} drops them when zones change.
+   */
+  private prepareAllocPages(gfp: number, preferredNid: number, nodemask?: readonly number[]): AllocContext {
     const highestZoneidx = gfpZone(gfp);
     const nid = preferredNid < 0 ? this.mem.cpuNode(this.current.cpu) : preferredNid;
-    this.mem.checkNid(nid);
-    if (nodemask) for (const n of nodemask) this.mem.checkNid(n);
+    const migratetype = gfpMigratetype(gfp);
+    const thisnode = gfp & __GFP_THISNODE ? 1 : 0;
+    const key = ((nid * 4 + highestZoneidx) * 2 + thisnode) * 8 + migratetype;
+    if (!nodemask) {
+      const cached = this.acCache[key];
+      if (cached) return cached;
+      this.mem.checkNid(nid);
+    } else {
+      this.mem.checkNid(nid);
+      for (const n of nodemask) this.mem.checkNid(n);
+    }
     const pgdat = this.mem.nodes[nid]!;
-    const list = gfp & __GFP_THISNODE ? pgdat.zonelistNoFallback : pgdat.zonelistFallback;
+    const list = thisnode ? pgdat.zonelistNoFallback : pgdat.zonelistFallback;
     const zones = list.filter((z) => z.type <= highestZoneidx && (!nodemask || nodemask.includes(z.nid)));
-    void order;
-    return { zones, preferredZone: zones[0], highestZoneidx, migratetype: gfpMigratetype(gfp), preferredNid: nid };
+    const ac: AllocContext = { zones, preferredZone: zones[0], highestZoneidx, migratetype, preferredNid: nid };
+    if (!nodemask) this.acCache[key] = ac;
+    return ac;
+  }
+
+  /** Forget cached zonelist walks (after memory hotplug or zone changes). */
+  invalidateZonelists(): void {
+    this.acCache.length = 0;
   }
 
   /**
@@ -295,18 +317,20 @@ export class PageAllocator implements PageOwner {
     if (order && gfp & __GFP_COMP) this.prepCompoundPage(pfn, order);
   }
 
-  /** prep_compound_page(): PG_head on the first page, PG_tail + order on the others. */
+  /**
+   * prep_compound_page(): PG_head on the first page, PG_tail + order on the others. Pages of a
+   * free block carry only their zone bits (free_pages_prepare cleared the rest and free blocks
+   * never hold poisoned pages), so the tails are written with fills.
+   */
   private prepCompoundPage(pfn: number, order: number): void {
     const f = this.frames;
-    f.flags[pfn]! |= HEAD;
     const end = pfn + (1 << order);
-    for (let p = pfn + 1; p < end; p++) {
-      f.flags[p]! |= TAIL;
-      f.order[p] = order;
-      f.refcount[p] = 0;
-      f.mapcount[p] = 0;
-      f.mapping[p] = 0;
-    }
+    f.flags[pfn]! |= HEAD;
+    f.flags.fill(((f.flags[pfn]! & ZONEID_MASK) | TAIL) >>> 0, pfn + 1, end);
+    f.order.fill(order, pfn + 1, end);
+    f.refcount.fill(0, pfn + 1, end);
+    f.mapcount.fill(0, pfn + 1, end);
+    f.mapping.fill(0, pfn + 1, end);
   }
 
   /**
@@ -401,7 +425,9 @@ export class PageAllocator implements PageOwner {
       return;
     }
     this.refcount[pfn]!--;
-    if (!head) {
+    if (!head && order > 0) {
+      // The remaining holder keeps only the first page, as an order-0 page.
+      this.orderArr[pfn] = 0;
       while (order-- > 0) {
         const sub = pfn + (1 << order);
         this.checkFree(sub, order, false);
@@ -456,26 +482,33 @@ export class PageAllocator implements PageOwner {
   /**
    * free_pages_prepare() / free_page_is_bad() checks, done before any state changes:
    * PG2 nonzero mapcount, PG3 non-NULL mapping, PG4 flags that must be clear, PG5 already free,
-   * PG6 order that differs from the allocation's.
+   * PG6 order that differs from the allocation's, PG1 a referenced page inside a freed block.
    */
   private checkFree(pfn: number, order: number, checkOrder: boolean): void {
     const f = this.frames;
-    const type = (this.flags[pfn]! & PAGE_TYPE_MASK) >>> 24;
+    const type = (this.flags[pfn]! & PAGE_TYPE_MASK) >>> PAGE_TYPE_SHIFT;
     if (type === PageType.buddy || type === PageType.pcp) this.badFree(pfn, 'PG5', 'double free: the page is already on a free list');
     if (checkOrder && f.order[pfn] !== order) {
       this.badFree(pfn, 'PG6', `freeing with order ${order} a block allocated with order ${f.order[pfn]}`);
     }
+    const mapcount = f.mapcount;
+    const mapping = f.mapping;
+    const flags = this.flags;
+    const refcount = f.refcount;
     const end = pfn + (1 << order);
     for (let p = pfn; p < end; p++) {
-      if (f.mapcount[p] !== 0) this.badFree(p, 'PG2', 'nonzero mapcount: the page is still mapped in a page table');
-      if (f.mapping[p] !== 0) this.badFree(p, 'PG3', 'non-NULL mapping: the page still belongs to a mapping (anon_vma, file or movable_ops)');
-      const bad = this.flags[p]! & PAGE_FLAGS_CHECK_AT_FREE;
-      if (bad) this.badFree(p, 'PG4', `PAGE_FLAGS_CHECK_AT_FREE flag(s) set: ${formatPageFlags(bad)}`);
-      if (p !== pfn && f.refcount[p] !== 0 && !(this.flags[pfn]! & HEAD)) {
-        // Non-compound tail pages must not be referenced on their own when freed together.
-        this.badFree(p, 'PG1', 'nonzero _refcount on a page freed as part of a larger block');
-      }
+      if (mapcount[p]! | mapping[p]! | (flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) || (p !== pfn && refcount[p]!)) this.explainBadFree(p, p !== pfn);
     }
+  }
+
+  private explainBadFree(p: number, tail: boolean): never {
+    const f = this.frames;
+    if (f.mapcount[p] !== 0) this.badFree(p, 'PG2', 'nonzero mapcount: the page is still mapped in a page table');
+    if (f.mapping[p] !== 0) this.badFree(p, 'PG3', 'non-NULL mapping: the page still belongs to a mapping (anon_vma, file or movable_ops)');
+    const bad = this.flags[p]! & PAGE_FLAGS_CHECK_AT_FREE;
+    if (bad) this.badFree(p, 'PG4', `PAGE_FLAGS_CHECK_AT_FREE flag(s) set: ${formatPageFlags(bad)}`);
+    void tail;
+    this.badFree(p, 'PG1', 'nonzero _refcount on a page freed as part of a larger block');
   }
 
   private badFree(pfn: number, rule: string, reason: string): never {
@@ -486,24 +519,35 @@ export class PageAllocator implements PageOwner {
   }
 
   /**
-   * free_the_page(): destroy the compound state, keep hwpoisoned pages out of the allocator
-   * (they are never reused), then free to the per-cpu lists or straight to the buddy.
+   * free_the_page(): destroy the compound state and clear the page flags (free_pages_prepare
+   * clears all of PAGE_FLAGS_CHECK_AT_PREP), keep hwpoisoned pages out of the allocator (they are
+   * never reused: the healthy pages of the block are freed one by one), then free to the per-cpu
+   * lists or straight to the buddy.
    */
   private freeTheBlock(pfn: number, order: number): void {
     const f = this.frames;
+    const flags = this.flags;
     const end = pfn + (1 << order);
     let poisoned = false;
-    for (let p = pfn; p < end; p++) {
-      f.flags[p]! &= ~(HEAD | TAIL | (1 << PG.referenced) | (1 << PG.uptodate) | (1 << PG.dirty) | (1 << PG.workingset) | (1 << PG.swapbacked) | (1 << PG.reclaim) | (1 << PG.owner_priv_1) | (1 << PG.mappedtodisk) | (1 << PG.waiters));
-      f.order[p] = 0;
-      f.private[p] = 0;
-      f.index[p] = 0;
-      if (f.flags[p]! & HWPOISON) poisoned = true;
-    }
+    for (let p = pfn; p < end; p++) if (flags[p]! & HWPOISON) { poisoned = true; break; }
     if (this.events.wants('mm_page_free')) this.events.emit('mm_page_free', { pfn, order });
+    if (order === 0) {
+      flags[pfn] = flags[pfn]! & KEEP_AT_FREE;
+      f.order[pfn] = 0;
+      f.private[pfn] = 0;
+      f.index[pfn] = 0;
+    } else {
+      if (poisoned) {
+        for (let p = pfn; p < end; p++) flags[p] = flags[p]! & KEEP_AT_FREE;
+      } else {
+        flags.fill((flags[pfn]! & ZONEID_MASK) >>> 0, pfn, end);
+      }
+      f.order.fill(0, pfn, end);
+      f.private.fill(0, pfn, end);
+      f.index.fill(0, pfn, end);
+    }
     if (poisoned) {
-      // free_pages_prepare(): a poisoned block is not returned; its healthy pages are, one by one.
-      for (let p = pfn; p < end; p++) if (!(f.flags[p]! & HWPOISON)) this.freeOne(p, 0);
+      for (let p = pfn; p < end; p++) if (!(flags[p]! & HWPOISON)) this.freeOne(p, 0);
       return;
     }
     this.freeOne(pfn, order);

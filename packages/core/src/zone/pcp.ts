@@ -8,7 +8,7 @@ import { NR_PCP_LISTS, type PerCpuPages, orderToPindex, pindexToOrder } from './
 import type { Rmqueue } from './rmqueue';
 import type { Zone } from './zone';
 
-/** mm/Kconfig: CONFIG_PCP_BATCH_SCALE_MAX */
+/** mm/Kconfig: CONFIG_PCP_BATCH_SCALE_MAX (nr_pcp_free doubles the batch up to 2^5 times). */
 const PCP_BATCH_SCALE_MAX = 5;
 const PCP_TYPE = PageType.pcp << PAGE_TYPE_SHIFT;
 const HWPOISON = 1 << PG.hwpoison;
@@ -166,14 +166,9 @@ export class PcpLists {
     return allocated;
   }
 
-  /** drain_pages_zone(): give every page on the cpu's lists back to the buddy. */
+  /** drain_pages_zone() (v6.6): give every page on the cpu's lists back to the buddy at once. */
   drainZone(zone: Zone, pcp: PerCpuPages): void {
-    let count = pcp.count;
-    while (count) {
-      const toDrain = Math.min(count, pcp.batch << PCP_BATCH_SCALE_MAX);
-      count -= toDrain;
-      this.freePcppagesBulk(zone, toDrain, pcp, 0);
-    }
+    if (pcp.count) this.freePcppagesBulk(zone, pcp.count, pcp, 0);
   }
 
   /** drain_all_pages(zone): every cpu's lists of one zone, or of all zones. */
