@@ -24,7 +24,7 @@ function describe(issue: Issue): string {
     });
     const received = /, received (\w+)$/.exec(alternatives[0] ?? '')?.[1];
     const bare = alternatives.map((a) => a.replace(/, received \w+$/, ''));
-    const unique = [...new Set(bare)];
+    const unique = [...new Set(bare)].map((a, i) => (i > 0 ? a.replace(/^expected /, '') : a));
     return `${unique.join(' or ')}${received && alternatives.every((a) => a.endsWith(`received ${received}`)) ? `, received ${received}` : ''}`;
   }
   if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
