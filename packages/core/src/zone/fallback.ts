@@ -13,7 +13,7 @@ import type { Zone } from './zone';
  */
 export function canStealFallback(order: number, startMt: number): boolean {
   if (order >= pageblock_order) return true;
-  return order >= pageblock_order / 2 || startMt === MigrateType.RECLAIMABLE || startMt === MigrateType.UNMOVABLE;
+  return order >= pageblock_order >> 1 || startMt === MigrateType.RECLAIMABLE || startMt === MigrateType.UNMOVABLE;
 }
 
 /**
