@@ -28,6 +28,8 @@ export * from './zone/pcp';
 export * from './zone/page-alloc';
 export * from './stat/vmstat-items';
 export * from './stat/vmstat';
+export * from './stat/fragmentation';
+export * from './stat/procfs';
 export * from './events/tracepoints';
 export * from './events/event-bus';
 export * from './kernel/current';

@@ -9,6 +9,7 @@ import type { IClock as ClockService } from './time/clock';
 import type { PageAllocator } from './zone/page-alloc';
 import type { PhysicalMemory } from './zone/physical-memory';
 import type { KernelConfig } from './kernel/kernel-config';
+import type { ProcFs } from './stat/procfs';
 
 /*
  * Injection tokens of the core services, named like the interface they stand for (VS Code's
@@ -39,3 +40,5 @@ export const IExecutionContext: InjectionToken<ExecutionContext> = Symbol('IExec
 export const IPrintk: InjectionToken<Printk> = Symbol('IPrintk');
 /** The drivers loaded into this kernel. */
 export const IDriverRegistry: InjectionToken<DriverRegistry> = Symbol('IDriverRegistry');
+/** The /proc and debugfs text views (buddyinfo, pagetypeinfo, vmstat, zoneinfo, extfrag). */
+export const IProcFs: InjectionToken<ProcFs> = Symbol('IProcFs');

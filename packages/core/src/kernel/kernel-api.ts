@@ -1,5 +1,6 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { EventBus } from '../events/event-bus';
+import type { ProcFs } from '../stat/procfs';
 import type { VmStat } from '../stat/vmstat';
 import type { SimulatedClock } from '../time/clock';
 import type { PageAllocator } from '../zone/page-alloc';
@@ -34,6 +35,8 @@ export interface KernelFacade {
   readonly current: ExecutionContext;
   /** The kernel log. */
   readonly printk: Printk;
+  /** /proc/buddyinfo, pagetypeinfo, vmstat, zoneinfo and the extfrag debugfs files, as text. */
+  readonly proc: ProcFs;
   /** The seeded random source; `random.stream(name)` gives a replayable named stream. */
   readonly random: KernelRandom;
   /** The drivers loaded into this kernel, in load order. */

@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { EventBus } from '../events/event-bus';
 import type { KernelRandom } from '../random/kernel-random';
+import type { ProcFs } from '../stat/procfs';
 import type { VmStat } from '../stat/vmstat';
 import type { SimulatedClock } from '../time/clock';
 import type { PageAllocator } from '../zone/page-alloc';
@@ -24,4 +25,5 @@ export interface KernelServices {
   readonly current: ExecutionContext;
   readonly printk: Printk;
   readonly random: KernelRandom;
+  readonly proc: ProcFs;
 }

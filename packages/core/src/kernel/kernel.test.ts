@@ -1,6 +1,6 @@
 import { KernelError } from '../errors';
 import { defineDriver } from '../plugin/define-driver';
-import { IPageAllocator, IPhysicalMemory, IRandom } from '../tokens';
+import { IPageAllocator, IPhysicalMemory, IProcFs, IRandom } from '../tokens';
 import { GFP_KERNEL } from '../zone/gfp';
 import { z } from 'zod';
 import { createKernel } from './kernel';
@@ -16,6 +16,8 @@ describe('createKernel', () => {
     expect(k.container.resolve(IPhysicalMemory)).toBe(k.mem);
     expect(freePages(k)).toBeGreaterThan(15_000);
     expect(k.config.seed).toBe(1);
+    expect(k.resolve(IProcFs)).toBe(k.proc);
+    expect(k.proc.buddyinfo()).toMatch(/^Node 0, zone {3}Normal/);
   });
 
   it('gives two kernels in one process nothing in common', () => {

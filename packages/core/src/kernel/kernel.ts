@@ -6,10 +6,12 @@ import { loadDriver } from '../plugin/driver-loader';
 import { loadDriverModule } from '../plugin/driver-module';
 import { DriverRegistry, type LoadedDriver } from '../plugin/driver-registry';
 import { KernelRandom } from '../random/kernel-random';
+import { ProcFs } from '../stat/procfs';
 import { VmStat } from '../stat/vmstat';
 import { SimulatedClock } from '../time/clock';
 import {
-  IClock, IDriverRegistry, IEventBus, IExecutionContext, IKernelConfig, IPageAllocator, IPhysicalMemory, IPrintk, IRandom, IVmStat,
+  IClock, IDriverRegistry, IEventBus, IExecutionContext, IKernelConfig, IPageAllocator, IPhysicalMemory, IPrintk, IProcFs, IRandom,
+  IVmStat,
 } from '../tokens';
 import { PageAllocator } from '../zone/page-alloc';
 import { PhysicalMemory } from '../zone/physical-memory';
@@ -56,6 +58,7 @@ export class Kernel implements KernelFacade {
     const mem = new PhysicalMemory(config.machine);
     const alloc = new PageAllocator(mem, events, vmstat, current, config.sysctl, printk);
     alloc.boot();
+    const proc = new ProcFs(mem, alloc, vmstat);
 
     const container = rootContainer.createChildContainer();
     // useValue: instances built here, scoped to this container only (toolchain.md P10).
@@ -69,7 +72,8 @@ export class Kernel implements KernelFacade {
     container.register(IExecutionContext, { useValue: current });
     container.register(IPrintk, { useValue: printk });
     container.register(IDriverRegistry, { useValue: this.registry });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random };
+    container.register(IProcFs, { useValue: proc });
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc };
   }
 
   get container(): DependencyContainer {
@@ -95,6 +99,9 @@ export class Kernel implements KernelFacade {
   }
   get printk(): Printk {
     return this.live().printk;
+  }
+  get proc(): ProcFs {
+    return this.live().proc;
   }
   get random(): KernelRandom {
     return this.live().random;
