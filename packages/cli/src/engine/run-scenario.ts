@@ -1,5 +1,6 @@
 import { PAGE_SIZE, ZONE_NAMES } from '@mmsim/core';
 import { fragmentationSummary, type FragmentationSummary } from '../output/fragmentation-summary';
+import { procFiles } from '../output/proc-files';
 import type { Scenario } from '../scenario/schema';
 import { ExtfragCounter } from './extfrag-counter';
 import { WorkloadRunner, type ProgressFn, type WorkloadResult } from './run-workload';
@@ -60,7 +61,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       counters: kernel.vmstat.snapshot(mem),
       fragmentation: fragmentationSummary(mem),
     };
-    return { summary, files: {} };
+    return { summary, files: procFiles(kernel.proc) };
   } finally {
     await kernel.dispose();
   }

@@ -1,5 +1,4 @@
-import { NR_PAGE_ORDERS, ZONE_NAMES, type PhysicalMemory } from '@mmsim/core';
-import { fragmentationIndex, zoneUnusableIndex } from '@mmsim/core/dist/stat/fragmentation';
+import { fragmentationIndex, NR_PAGE_ORDERS, zoneUnusableIndex, ZONE_NAMES, type PhysicalMemory } from '@mmsim/core';
 
 export interface ZoneIndices {
   node: number;
