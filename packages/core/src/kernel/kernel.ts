@@ -35,7 +35,8 @@ export function createKernel(config: KernelConfigInput): Kernel {
   try {
     for (const entry of parsed.drivers) kernel.loadDriverEntry(entry);
   } catch (e) {
-    void kernel.dispose();
+    // The load error is what the caller needs; a failure while tearing down must not mask it.
+    kernel.dispose().catch(() => undefined);
     throw e;
   }
   return kernel;

@@ -97,6 +97,20 @@ describe('driver loading', () => {
     expect(errorOf(() => k.loadDriver(thief(IPageAllocator as symbol))).message).toMatch(/cannot provide IPageAllocator: the kernel already provides it/);
   });
 
+  it('lets a driver resolve what an earlier driver provides', () => {
+    let seen: unknown;
+    const consumer = defineDriver({
+      meta: { name: 'consumer', version: '1', kernelRef: 't' },
+      optionsSchema: z.strictObject({}),
+      register(ctx) {
+        seen = ctx.resolve(IPool);
+      },
+    });
+    const k = createKernel({ machine, drivers: [poolDriver, consumer] });
+    expect(seen).toBe(k.resolve(IPool));
+    expect(seen).toHaveLength(4);
+  });
+
   describe('a register that throws', () => {
     const TOKEN = Symbol('IHalfBuilt');
     const broken = defineDriver({

@@ -3,7 +3,7 @@ import type { KernelServices } from '../kernel/kernel-services';
 import { KernelError } from '../errors';
 import type { AnyDriverDefinition } from './define-driver';
 import type { DriverRegistry, LoadedDriver } from './driver-registry';
-import { DriverSession, describeToken } from './driver-session';
+import { DriverSession, type ProviderLookup, describeToken } from './driver-session';
 import { kernelErrorWithCause, messageOf } from './error-with-cause';
 
 /**
@@ -30,12 +30,15 @@ export function loadDriver(
   if (!parsed.success) {
     throw new KernelError('EINVAL', `driver "${meta.name}": invalid options:\n${formatIssues(parsed.error.issues, 'options')}`);
   }
-  const tokenOwner = (token: Parameters<DriverRegistry['providerOf']>[0]) => {
-    if (kernel.container.isRegistered(token, true)) return 'the kernel';
-    const name = registry.providerOf(token);
-    return name === undefined ? undefined : `driver "${name}"`;
+  const providers: ProviderLookup = {
+    ownerOf(token) {
+      if (kernel.container.isRegistered(token, true)) return 'the kernel';
+      const name = registry.providerOf(token);
+      return name === undefined ? undefined : `driver "${name}"`;
+    },
+    driverContainerOf: (token) => registry.containerFor(token),
   };
-  const session = new DriverSession<unknown>(meta, parsed.data, kernel, tokenOwner);
+  const session = new DriverSession<unknown>(meta, parsed.data, kernel, providers);
   try {
     const returned: unknown = definition.register(session);
     if (returned !== undefined && typeof (returned as { then?: unknown }).then === 'function') {

@@ -17,8 +17,13 @@ export interface DriverInitStats {
   registrations: number;
 }
 
-/** Finds which container (kernel or another driver) already provides a token. */
-export type ProviderLookup = (token: InjectionToken<unknown>) => string | undefined;
+/** Where the kernel's other tokens live: who provides a token, and in which container. */
+export interface ProviderLookup {
+  /** "the kernel" or `driver "name"`, or undefined when nobody provides the token. */
+  ownerOf(token: InjectionToken<unknown>): string | undefined;
+  /** The container of the (other) driver that provides the token. */
+  driverContainerOf(token: InjectionToken<unknown>): DependencyContainer | undefined;
+}
 
 type Listener = (payload: never) => void;
 
@@ -42,7 +47,7 @@ export class DriverSession<Options> implements DriverContext<Options> {
     readonly meta: DriverMeta,
     readonly options: Options,
     private readonly kernel: KernelServices,
-    private readonly providerOf: ProviderLookup,
+    private readonly providers: ProviderLookup,
   ) {
     this.container = kernel.container.createChildContainer();
     this.random = kernel.random.stream(`driver:${meta.name}`);
@@ -50,7 +55,9 @@ export class DriverSession<Options> implements DriverContext<Options> {
 
   resolve<T>(token: InjectionToken<T>): T {
     this.assertOpen('resolve');
-    return this.container.resolve(token);
+    if (this.container.isRegistered(token, true)) return this.container.resolve(token);
+    // Driver containers are siblings; a service another driver provides is reached through it.
+    return (this.providers.driverContainerOf(token) ?? this.container).resolve(token);
   }
 
   provide<T>(token: InjectionToken<T>, value: T): void {
@@ -149,7 +156,7 @@ export class DriverSession<Options> implements DriverContext<Options> {
 
   private claim(token: InjectionToken<unknown>): void {
     this.assertOpen('provide');
-    const owner = this.provided.has(token) ? `driver "${this.meta.name}"` : this.providerOf(token);
+    const owner = this.provided.has(token) ? `driver "${this.meta.name}"` : this.providers.ownerOf(token);
     if (owner) {
       throw new KernelError('EEXIST', `driver "${this.meta.name}" cannot provide ${describeToken(token)}: ${owner} already provides it`);
     }
