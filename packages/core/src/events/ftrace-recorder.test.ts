@@ -134,7 +134,12 @@ describe('FtraceRecorder', () => {
     alloc.freePages(pfn, 0);
     alloc.drainAllPages();
     const movable = alloc.allocPagesPfn(GFP_HIGHUSER_MOVABLE, 9);
-    const names = lines(rec.text()).map((l) => /^.{49}: (\w+): /.exec(l)?.[1]);
+    const all = lines(rec.text()).map((l) => /^.{49}: (\w+): /.exec(l)?.[1]);
+    // rmqueue_bulk refills the pcp list with a batch of 3: a stealing fallback, then three
+    // __rmqueue_smallest() calls, each tracing mm_page_alloc_zone_locked with percpu_refill=1.
+    expect(all.slice(0, 4)).toEqual(['mm_page_alloc_extfrag', 'mm_page_alloc_zone_locked', 'mm_page_alloc_zone_locked', 'mm_page_alloc_zone_locked']);
+    expect(rec.text()).toMatch(/mm_page_alloc_zone_locked: page=\w+ pfn=0x\w+ order=0 migratetype=0 percpu_refill=1\n/);
+    const names = all.filter((n) => n !== 'mm_page_alloc_zone_locked');
     expect(names[0]).toBe('mm_page_alloc_extfrag');
     expect(names[1]).toBe('mm_page_alloc');
     expect(names[2]).toBe('mm_page_free');

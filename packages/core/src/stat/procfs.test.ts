@@ -125,10 +125,10 @@ Node 0, zone  Movable
 Node 0, zone   Device
   pages free     0
         boost    0
-        min      32
-        low      32
-        high     32
-        promo    32
+        min      0
+        low      0
+        high     0
+        promo    0
         spanned  0
         present  0
         managed  0

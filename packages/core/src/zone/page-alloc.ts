@@ -80,7 +80,7 @@ export class PageAllocator implements PageOwner {
     this.orderArr = mem.frames.order;
     this.buddy = new Buddy(mem);
     this.fallback = new Fallback(this.buddy, events, () => this.sysctl.watermark_boost_factor);
-    this.rmq = new Rmqueue(this.buddy, this.fallback);
+    this.rmq = new Rmqueue(this.buddy, this.fallback, events);
     this.pcp = new PcpLists(this.buddy, this.rmq, events);
   }
 

@@ -2,7 +2,9 @@ import { ZoneStat } from '../stat/vmstat-items';
 import { ALLOC_CMA } from './alloc-flags';
 import type { Buddy } from './buddy';
 import type { Fallback } from './fallback';
-import { MigrateType } from './migratetype';
+import type { EventBus } from '../events/event-bus';
+import { MIGRATE_PCPTYPES, MigrateType } from './migratetype';
+import { pcpAllowedOrder } from './per-cpu-pages';
 import type { Zone } from './zone';
 
 /**
@@ -14,12 +16,20 @@ export class Rmqueue {
   /** Migratetype of the list the last block came from (set_pcppage_migratetype). */
   lastMigratetype = 0;
 
-  constructor(private readonly buddy: Buddy, readonly fallback: Fallback) {}
+  constructor(private readonly buddy: Buddy, readonly fallback: Fallback, private readonly events: EventBus) {}
 
-  /** __rmqueue_smallest() that records the list's migratetype. */
+  /**
+   * __rmqueue_smallest() that records the list's migratetype (set_pcppage_migratetype) and emits
+   * mm_page_alloc_zone_locked (percpu_refill when the block feeds a pcp list).
+   */
   smallest(zone: Zone, order: number, mt: number): number {
     const pfn = this.buddy.rmqueueSmallest(zone, order, mt);
-    if (pfn >= 0) this.lastMigratetype = mt;
+    if (pfn >= 0) {
+      this.lastMigratetype = mt;
+      if (this.events.wants('mm_page_alloc_zone_locked')) {
+        this.events.emit('mm_page_alloc_zone_locked', { pfn, order, migratetype: mt, percpu_refill: pcpAllowedOrder(order) && mt < MIGRATE_PCPTYPES ? 1 : 0 });
+      }
+    }
     return pfn;
   }
 

@@ -39,13 +39,14 @@ export function setupPerZoneWmarks(mem: PhysicalMemory, minFreeKbytes: number, s
   const pagesMin = minFreeKbytes >> (PAGE_SHIFT - 10);
   let lowmemPages = 0;
   for (const zone of mem.zones) {
-    if (zone && zone.type !== ZoneType.MOVABLE && zone.type !== ZoneType.DEVICE) lowmemPages += zone.managedPages;
+    // !is_highmem(zone) && zone_idx(zone) != ZONE_MOVABLE (ZONE_DEVICE has no managed pages).
+    if (zone && zone.type !== ZoneType.MOVABLE) lowmemPages += zone.managedPages;
   }
   for (const zone of mem.zones) {
     if (!zone) continue;
     const managed = zone.managedPages;
     let tmp = lowmemPages > 0 ? Math.floor((pagesMin * managed) / lowmemPages) : 0;
-    if (zone.type === ZoneType.MOVABLE || zone.type === ZoneType.DEVICE) {
+    if (zone.type === ZoneType.MOVABLE) {
       // __GFP_HIGH and PF_MEMALLOC allocations usually don't need ZONE_MOVABLE pages, so cap
       // pages_min to a small value: clamp(managed / 1024, SWAP_CLUSTER_MAX, 128).
       const minPages = Math.floor(managed / 1024);
