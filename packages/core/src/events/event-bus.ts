@@ -6,24 +6,39 @@ export type BusEvents = { [K in keyof TracepointMap]: [payload: TracepointMap[K]
 
 type Listener = (...args: any[]) => void;
 
+/** Most distinct tracepoint names a bus tracks listener counts for. */
+const MAX_TRACEPOINTS = 1024;
+
 /**
- * One typed event bus per kernel. Hot paths check {@link EventBus.wants} before building a payload,
- * so a tracepoint nobody listens to costs one property read (the kernel's static-key
- * trace_*_enabled()). The listener counts behind `wants` are kept as listeners come and go.
+ * One typed event bus per kernel. Hot paths do not build a payload unless someone listens: they
+ * resolve a tracepoint's numeric id once ({@link EventBus.tracepointId}) and then test
+ * `bus.listening[id]`, one typed-array load (the kernel's static-key trace_*_enabled()).
+ * The counts are kept as listeners come and go.
  */
 export class EventBus extends EventEmitter<BusEvents> {
-  private readonly active: Record<string, number> = Object.create(null);
+  /** Listener count per tracepoint id. */
+  readonly listening = new Uint32Array(MAX_TRACEPOINTS);
+  private readonly ids = new Map<string, number>();
 
-  /** Whether anyone listens to the tracepoint. */
+  /** The id of a tracepoint name (assigned on first use, stable for the bus's life). */
+  tracepointId(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.ids.size;
+      if (id >= MAX_TRACEPOINTS) throw new RangeError(`more than ${MAX_TRACEPOINTS} distinct tracepoint names on one bus`);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  /** Whether anyone listens to the tracepoint (slow-path form of `listening[id]`). */
   wants(name: keyof TracepointMap): boolean {
-    return this.active[name] !== undefined;
+    return this.listening[this.tracepointId(name)] !== 0;
   }
 
   private refresh(name: string | symbol): void {
     if (typeof name !== 'string') return;
-    const n = super.listenerCount(name as keyof BusEvents);
-    if (n > 0) this.active[name] = n;
-    else delete this.active[name];
+    this.listening[this.tracepointId(name)] = super.listenerCount(name as keyof BusEvents);
   }
 
   override on(event: any, fn: Listener, context?: any): this {
@@ -54,7 +69,7 @@ export class EventBus extends EventEmitter<BusEvents> {
 
   override removeAllListeners(event?: any): this {
     super.removeAllListeners(event);
-    if (event === undefined) for (const k of Object.keys(this.active)) delete this.active[k];
+    if (event === undefined) this.listening.fill(0);
     else this.refresh(event);
     return this;
   }

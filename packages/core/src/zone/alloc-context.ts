@@ -13,6 +13,8 @@ export interface AllocContext {
   migratetype: number;
   /** Node the request prefers (numa_node_id() or an explicit nid). */
   preferredNid: number;
+  /** The fast path's alloc_flags: ALLOC_WMARK_LOW | alloc_flags_nofragment() | CMA. */
+  fastAllocFlags: number;
 }
 
 /**

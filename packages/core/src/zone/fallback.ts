@@ -42,7 +42,11 @@ export class Fallback {
   private readonly steal = { canSteal: false };
   private readonly counts = { movable: 0 };
 
-  constructor(private readonly buddy: Buddy, private readonly events: EventBus, private readonly boostFactor: () => number) {}
+  private readonly tpExtfrag: number;
+
+  constructor(private readonly buddy: Buddy, private readonly events: EventBus, private readonly boostFactor: () => number) {
+    this.tpExtfrag = events.tracepointId('mm_page_alloc_extfrag');
+  }
 
   /**
    * __rmqueue_fallback(): take the largest free block of a fallback type (approximating the
@@ -74,7 +78,7 @@ export class Fallback {
     if (fallbackMt === -1) return false;
     const pfn = this.buddy.firstFree(zone, current, fallbackMt);
     this.stealSuitableFallback(zone, pfn, allocFlags, startMt, this.steal.canSteal);
-    if (this.events.wants('mm_page_alloc_extfrag')) {
+    if (this.events.listening[this.tpExtfrag]) {
       this.events.emit('mm_page_alloc_extfrag', {
         pfn,
         alloc_order: order,

@@ -138,15 +138,21 @@ export function gfpMigratetype(gfp: number): MigrateType {
  * ZONE_DMA, so __GFP_DMA is refused rather than silently promoted.
  */
 export function gfpZone(gfp: number): ZoneType {
+  if (gfp & __GFP_DMA) badZone(gfp);
+  if (gfp & __GFP_DMA32) {
+    if (gfp & (__GFP_MOVABLE | __GFP_HIGHMEM)) badZone(gfp);
+    return ZoneType.DMA32;
+  }
+  if ((gfp & (__GFP_HIGHMEM | __GFP_MOVABLE)) === (__GFP_HIGHMEM | __GFP_MOVABLE)) return ZoneType.MOVABLE;
+  return ZoneType.NORMAL;
+}
+
+/** Cold path of gfpZone(): say which GFP_ZONE_TABLE entry is refused. */
+function badZone(gfp: number): never {
   if (gfp & __GFP_DMA) {
     throw new KernelError('EINVAL', '__GFP_DMA asks for ZONE_DMA, which mmsim does not model; use __GFP_DMA32 (GFP_DMA32) for low memory');
   }
-  if ((gfp & (__GFP_DMA32 | __GFP_MOVABLE)) === (__GFP_DMA32 | __GFP_MOVABLE) || (gfp & (__GFP_DMA32 | __GFP_HIGHMEM)) === (__GFP_DMA32 | __GFP_HIGHMEM)) {
-    throw new KernelError('EINVAL', 'gfp combines __GFP_DMA32 with __GFP_HIGHMEM or __GFP_MOVABLE, a BAD_ZONE in GFP_ZONE_TABLE');
-  }
-  if (gfp & __GFP_DMA32) return ZoneType.DMA32;
-  if ((gfp & (__GFP_HIGHMEM | __GFP_MOVABLE)) === (__GFP_HIGHMEM | __GFP_MOVABLE)) return ZoneType.MOVABLE;
-  return ZoneType.NORMAL;
+  throw new KernelError('EINVAL', 'gfp combines __GFP_DMA32 with __GFP_HIGHMEM or __GFP_MOVABLE, a BAD_ZONE in GFP_ZONE_TABLE');
 }
 
 /** include/linux/gfp.h: gfpflags_allow_blocking() */

@@ -17,7 +17,7 @@ import { Buddy } from './buddy';
 import { Fallback } from './fallback';
 import {
   __GFP_COMP, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN,
-  __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ZERO, formatGfp, gfpMigratetype, gfpZone, validateGfp,
+  __GFP_BITS_MASK, __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ZERO, formatGfp, gfpMigratetype, gfpZone, validateGfp,
 } from './gfp';
 import type { VmSysctl } from './machine-config';
 import { MigrateType } from './migratetype';
@@ -36,8 +36,15 @@ const INIT_COMPACT_PRIORITY = 2;
 const HWPOISON = 1 << PG.hwpoison;
 const HEAD = 1 << PG.head;
 const TAIL = 1 << PG.tail;
+const BUDDY_TYPE = PageType.buddy << PAGE_TYPE_SHIFT;
+const PCP_TYPE = PageType.pcp << PAGE_TYPE_SHIFT;
 /** Bits a freed page keeps: its zone and the poison mark (free_pages_prepare: ~PAGE_FLAGS_CHECK_AT_PREP). */
 const KEEP_AT_FREE = (ZONEID_MASK | HWPOISON) >>> 0;
+
+/** Cold path of the order checks (kept out of line so the hot functions stay inlinable). */
+function badOrder(order: number): never {
+  throw new KernelError('EINVAL', `order ${order} is out of range; the buddy allocator serves orders 0..${MAX_PAGE_ORDER} (MAX_PAGE_ORDER)`);
+}
 
 /** Options of a page allocation request. */
 export interface AllocOptions {
@@ -62,6 +69,10 @@ export class PageAllocator implements PageOwner {
   minFreeKbytes = 0;
   private hooks: AllocSlowpathHooks = {};
   private readonly acCache: AllocContext[] = [];
+  private readonly multiNode: boolean;
+  private readonly vmEvents: Float64Array;
+  private readonly tpPageAlloc: number;
+  private readonly tpPageFree: number;
   private readonly flags: Uint32Array;
   private readonly refcount: Int32Array;
   private readonly orderArr: Uint8Array;
@@ -78,6 +89,10 @@ export class PageAllocator implements PageOwner {
     this.flags = mem.frames.flags;
     this.refcount = mem.frames.refcount;
     this.orderArr = mem.frames.order;
+    this.multiNode = mem.nodes.length > 1;
+    this.vmEvents = vmstat.events;
+    this.tpPageAlloc = events.tracepointId('mm_page_alloc');
+    this.tpPageFree = events.tracepointId('mm_page_free');
     this.buddy = new Buddy(mem);
     this.fallback = new Fallback(this.buddy, events, () => this.sysctl.watermark_boost_factor);
     this.rmq = new Rmqueue(this.buddy, this.fallback, events);
@@ -120,7 +135,7 @@ export class PageAllocator implements PageOwner {
       let order = Math.min(MAX_PAGE_ORDER, pfn === 0 ? MAX_PAGE_ORDER : 31 - Math.clz32(pfn & -pfn));
       while (pfn + (1 << order) > end || this.rangeHasReserved(pfn, 1 << order)) order--;
       this.buddy.freeOnePage(zone, pfn, order, this.mem.pageblocks.migratetype(pfn), true);
-      this.vmstat.count(VmEvent.PGFREE, 1 << order);
+      this.vmEvents[VmEvent.PGFREE] += 1 << order;
       pfn += 1 << order;
     }
   }
@@ -156,17 +171,13 @@ export class PageAllocator implements PageOwner {
    * {@link allocPages}: no handle is allocated.
    */
   allocPagesPfn(gfp: number, order: number, preferredNid = -1, nodemask?: readonly number[]): number {
-    if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) {
-      throw new KernelError('EINVAL', `order ${order} is out of range; the buddy allocator serves orders 0..${MAX_PAGE_ORDER} (MAX_PAGE_ORDER)`);
-    }
-    validateGfp(gfp);
+    if (order >>> 0 !== order || order > MAX_PAGE_ORDER) badOrder(order);
+    if (gfp >>> 0 !== gfp || gfp & ~__GFP_BITS_MASK) validateGfp(gfp);
     const ac = this.prepareAllocPages(gfp, preferredNid, nodemask);
     // First allocation attempt: low watermark, fragmentation avoidance (alloc_flags_nofragment).
-    let allocFlags = ALLOC_WMARK_LOW | this.allocFlagsNofragment(ac.preferredZone, gfp);
-    allocFlags = gfpToAllocFlagsCma(gfp, allocFlags);
-    let pfn = this.getPageFromFreelist(gfp, order, allocFlags, ac);
+    let pfn = this.getPageFromFreelist(gfp, order, ac.fastAllocFlags, ac);
     if (pfn < 0) pfn = this.allocPagesSlowpath(gfp, order, ac);
-    if (pfn >= 0 && this.events.wants('mm_page_alloc')) {
+    if (pfn >= 0 && this.events.listening[this.tpPageAlloc]) {
       this.events.emit('mm_page_alloc', { pfn, order, gfp_flags: gfp, migratetype: ac.migratetype });
     }
     return pfn;
@@ -182,7 +193,8 @@ export class PageAllocator implements PageOwner {
     const nid = preferredNid < 0 ? this.mem.cpuNode(this.current.cpu) : preferredNid;
     const migratetype = gfpMigratetype(gfp);
     const thisnode = gfp & __GFP_THISNODE ? 1 : 0;
-    const key = ((nid * 4 + highestZoneidx) * 2 + thisnode) * 8 + migratetype;
+    const kswapd = gfp & __GFP_KSWAPD_RECLAIM ? 1 : 0;
+    const key = (((nid * 4 + highestZoneidx) * 2 + thisnode) * 2 + kswapd) * 8 + migratetype;
     if (!nodemask) {
       const cached = this.acCache[key];
       if (cached) return cached;
@@ -194,7 +206,8 @@ export class PageAllocator implements PageOwner {
     const pgdat = this.mem.nodes[nid]!;
     const list = thisnode ? pgdat.zonelistNoFallback : pgdat.zonelistFallback;
     const zones = list.filter((z) => z.type <= highestZoneidx && (!nodemask || nodemask.includes(z.nid)));
-    const ac: AllocContext = { zones, preferredZone: zones[0], highestZoneidx, migratetype, preferredNid: nid };
+    const fastAllocFlags = gfpToAllocFlagsCma(gfp, ALLOC_WMARK_LOW | this.allocFlagsNofragment(zones[0], gfp));
+    const ac: AllocContext = { zones, preferredZone: zones[0], highestZoneidx, migratetype, preferredNid: nid, fastAllocFlags };
     if (!nodemask) this.acCache[key] = ac;
     return ac;
   }
@@ -225,16 +238,21 @@ export class PageAllocator implements PageOwner {
     for (;;) {
       const noFallback = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
       let retry = false;
-      for (const zone of ac.zones) {
-        if (noFallback && this.mem.nodes.length > 1 && zone !== ac.preferredZone && zone.nid !== ac.preferredZone!.nid) {
+      const zones = ac.zones;
+      for (let i = 0; i < zones.length; i++) {
+        const zone = zones[i]!;
+        if (noFallback && this.multiNode && zone !== ac.preferredZone && zone.nid !== ac.preferredZone!.nid) {
           // Locality is more important than fragmentation avoidance.
           allocFlags &= ~ALLOC_NOFRAGMENT;
           retry = true;
           break;
         }
         if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
-          const mark = zone.wmarkPages(allocFlags & ALLOC_WMARK_MASK);
-          if (!zoneWatermarkFast(zone, order, mark, ac.highestZoneidx, allocFlags)) continue;
+          const mark = zone.watermark[allocFlags & ALLOC_WMARK_MASK]! + zone.watermarkBoost;
+          // zone_watermark_fast()'s order-0 shortcut, inline: nothing reserved, plenty free.
+          const quick = order === 0 && zone.nrReservedHighatomic === 0 && (allocFlags & ALLOC_CMA || zone.cmaPages === 0) &&
+            zone.vmStat[ZoneStat.NR_FREE_PAGES]! > mark + zone.lowmemReserve[ac.highestZoneidx]!;
+          if (!quick && !zoneWatermarkFast(zone, order, mark, ac.highestZoneidx, allocFlags)) continue;
         }
         const pfn = this.rmqueue(ac.preferredZone!, zone, order, allocFlags, ac.migratetype);
         if (pfn >= 0) {
@@ -261,12 +279,12 @@ export class PageAllocator implements PageOwner {
     }
     if (pfn < 0) pfn = this.rmqueueBuddy(zone, order, allocFlags, mt);
     if (pfn < 0) return -1;
-    this.vmstat.count(VmEvent.PGALLOC_DMA32 + zone.type, 1 << order);
+    this.vmEvents[VmEvent.PGALLOC_DMA32 + zone.type] += 1 << order;
     this.zoneStatistics(preferred, zone, 1);
     // Separate test+clear to avoid unnecessary atomics.
     if (allocFlags & ALLOC_KSWAPD && zone.boostedWatermark) {
       zone.boostedWatermark = false;
-      this.hooks.wakeKswapd?.(0, 0, { zones: [zone], preferredZone: zone, highestZoneidx: zone.type, migratetype: mt, preferredNid: zone.nid });
+      this.hooks.wakeKswapd?.(0, 0, { zones: [zone], preferredZone: zone, highestZoneidx: zone.type, migratetype: mt, preferredNid: zone.nid, fastAllocFlags: 0 });
     }
     return pfn;
   }
@@ -413,9 +431,7 @@ export class PageAllocator implements PageOwner {
   freePages(pfnOrPage: number | Page, order: number): void {
     const pfn = typeof pfnOrPage === 'number' ? pfnOrPage : pfnOrPage.pfn;
     this.mem.checkPfn(pfn);
-    if (!Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) {
-      throw new KernelError('EINVAL', `order ${order} is out of range 0..${MAX_PAGE_ORDER}`);
-    }
+    if (order >>> 0 !== order || order > MAX_PAGE_ORDER) badOrder(order);
     const head = (this.flags[pfn]! & HEAD) !== 0;
     if (this.refcount[pfn]! <= 0) this.badFree(pfn, 'PG5', 'double free: the page has no reference left to drop (refcount underflow)');
     if (this.refcount[pfn] === 1) {
@@ -485,20 +501,35 @@ export class PageAllocator implements PageOwner {
    * PG6 order that differs from the allocation's, PG1 a referenced page inside a freed block.
    */
   private checkFree(pfn: number, order: number, checkOrder: boolean): void {
+    const flags = this.flags;
+    const f = this.frames;
+    const type = flags[pfn]! & PAGE_TYPE_MASK;
+    let bad = type === BUDDY_TYPE || type === PCP_TYPE || (checkOrder && f.order[pfn] !== order);
+    if (!bad) {
+      const mapcount = f.mapcount;
+      const mapping = f.mapping;
+      const refcount = f.refcount;
+      bad = (mapcount[pfn]! | mapping[pfn]! | (flags[pfn]! & PAGE_FLAGS_CHECK_AT_FREE)) !== 0;
+      const end = pfn + (1 << order);
+      for (let p = pfn + 1; p < end && !bad; p++) {
+        bad = (mapcount[p]! | mapping[p]! | (flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) | refcount[p]!) !== 0;
+      }
+    }
+    if (bad) this.explainCheckFree(pfn, order, checkOrder);
+  }
+
+  /** The cold half of checkFree(): find the first broken rule and throw it. */
+  private explainCheckFree(pfn: number, order: number, checkOrder: boolean): never {
     const f = this.frames;
     const type = (this.flags[pfn]! & PAGE_TYPE_MASK) >>> PAGE_TYPE_SHIFT;
     if (type === PageType.buddy || type === PageType.pcp) this.badFree(pfn, 'PG5', 'double free: the page is already on a free list');
     if (checkOrder && f.order[pfn] !== order) {
       this.badFree(pfn, 'PG6', `freeing with order ${order} a block allocated with order ${f.order[pfn]}`);
     }
-    const mapcount = f.mapcount;
-    const mapping = f.mapping;
-    const flags = this.flags;
-    const refcount = f.refcount;
-    const end = pfn + (1 << order);
-    for (let p = pfn; p < end; p++) {
-      if (mapcount[p]! | mapping[p]! | (flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) || (p !== pfn && refcount[p]!)) this.explainBadFree(p, p !== pfn);
+    for (let p = pfn; p < pfn + (1 << order); p++) {
+      if (f.mapcount[p]! | f.mapping[p]! | (this.flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) || (p !== pfn && f.refcount[p]!)) this.explainBadFree(p, p !== pfn);
     }
+    throw new Error('checkFree found a problem that explainCheckFree could not name');
   }
 
   private explainBadFree(p: number, tail: boolean): never {
@@ -530,7 +561,7 @@ export class PageAllocator implements PageOwner {
     const end = pfn + (1 << order);
     let poisoned = false;
     for (let p = pfn; p < end; p++) if (flags[p]! & HWPOISON) { poisoned = true; break; }
-    if (this.events.wants('mm_page_free')) this.events.emit('mm_page_free', { pfn, order });
+    if (this.events.listening[this.tpPageFree]) this.events.emit('mm_page_free', { pfn, order });
     if (order === 0) {
       flags[pfn] = flags[pfn]! & KEEP_AT_FREE;
       f.order[pfn] = 0;
@@ -556,7 +587,7 @@ export class PageAllocator implements PageOwner {
   private freeOne(pfn: number, order: number): void {
     const zone = this.mem.pageZone(pfn);
     const mt = this.mem.pageblocks.migratetype(pfn);
-    this.vmstat.count(VmEvent.PGFREE, 1 << order);
+    this.vmEvents[VmEvent.PGFREE] += 1 << order;
     if (pcpAllowedOrder(order) && mt !== MigrateType.ISOLATE) {
       this.pcp.freeUnrefPage(zone, zone.pcp[this.current.cpu]!, pfn, order, mt);
     } else {

@@ -41,7 +41,10 @@ export class PcpLists {
   private readonly flags: Uint32Array;
   private readonly index: Uint32Array;
 
+  private readonly tpPcpuDrain: number;
+
   constructor(private readonly buddy: Buddy, private readonly rmq: Rmqueue, private readonly events: EventBus) {
+    this.tpPcpuDrain = events.tracepointId('mm_page_pcpu_drain');
     this.flags = buddy.frames.flags;
     this.index = buddy.frames.index;
   }
@@ -95,7 +98,7 @@ export class PcpLists {
     const lists = this.buddy.lists;
     count = Math.min(pcp.count, count);
     pindex = pindex - 1;
-    const tracing = this.events.wants('mm_page_pcpu_drain');
+    const tracing = this.events.listening[this.tpPcpuDrain] !== 0;
     while (count > 0) {
       let head: number;
       for (;;) {

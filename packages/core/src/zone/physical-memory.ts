@@ -1,5 +1,7 @@
 import { KernelError } from '../errors';
-import { PG, PageType, ZONEID_SHIFT } from '../mem/page-flags';
+import { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PG, PageType, ZONEID_SHIFT } from '../mem/page-flags';
+
+const NOMAP_TYPE = PageType.nomap << PAGE_TYPE_SHIFT;
 import { PageFrames } from '../mem/page-frames';
 import { PageLists } from '../mem/page-list';
 import type { MachineConfig } from './machine-config';
@@ -24,6 +26,8 @@ export class PhysicalMemory {
   readonly nodes: PgData[];
   /** Zones by global id (nid * MAX_NR_ZONES + type); every node has all MAX_NR_ZONES entries. */
   readonly zones: Zone[];
+  /** One past the highest pfn with a frame. */
+  readonly maxPfn: number;
   /** Node of each global CPU id (cpu_to_node). */
   readonly cpuToNode: number[] = [];
   /** node_distance(a, b) */
@@ -31,6 +35,7 @@ export class PhysicalMemory {
 
   constructor(config: MachineConfig) {
     this.layout = computeMemoryLayout(config);
+    this.maxPfn = this.layout.maxPfn;
     this.frames = new PageFrames(this.layout.maxPfn);
     this.lists = new PageLists(this.frames);
     this.pageblocks = new PageblockFlags(this.layout.maxPfn);
@@ -39,7 +44,7 @@ export class PhysicalMemory {
     this.zones = [];
 
     // Every pfn starts as "no memmap" until a zone claims it (holes stay that way).
-    this.frames.flags.fill(PageType.nomap << 24);
+    this.frames.flags.fill(NOMAP_TYPE);
 
     for (const nodeLayout of this.layout.nodes) {
       const pgdat = new PgData(nodeLayout.nid);
@@ -69,7 +74,7 @@ export class PhysicalMemory {
     // ZONE_DEVICE spans: frames exist (zone id set) but are not present until memremap_pages.
     for (const d of this.layout.device) {
       const zone = this.zones[d.nid * MAX_NR_ZONES + ZoneType.DEVICE]!;
-      this.frames.flags.fill(((zone.id << ZONEID_SHIFT) | (PageType.nomap << 24)) >>> 0, d.start, d.end);
+      this.frames.flags.fill(((zone.id << ZONEID_SHIFT) | (NOMAP_TYPE)) >>> 0, d.start, d.end);
     }
     // CPUs get per-cpu pagesets in every zone (setup_zone_pageset); all zones share one cpu set.
     for (const zone of this.zones) {
@@ -84,7 +89,7 @@ export class PhysicalMemory {
     const f = this.frames;
     const zoneBits = (zone.id << ZONEID_SHIFT) >>> 0;
     if (zone.spannedPages > 0) {
-      f.flags.fill((zoneBits | (PageType.nomap << 24)) >>> 0, zone.zoneStartPfn, zone.zoneEndPfn);
+      f.flags.fill((zoneBits | (NOMAP_TYPE)) >>> 0, zone.zoneStartPfn, zone.zoneEndPfn);
     }
     for (const r of ram) {
       f.flags.fill(zoneBits, r.start, r.end);
@@ -138,14 +143,18 @@ export class PhysicalMemory {
 
   /** pfn_valid() for a frame that has a memmap and RAM behind it. */
   pfnValid(pfn: number): boolean {
-    return Number.isInteger(pfn) && pfn >= 0 && pfn < this.layout.maxPfn && this.frames.pageType(pfn) !== PageType.nomap;
+    return pfn >>> 0 === pfn && pfn < this.maxPfn && (this.frames.flags[pfn]! & PAGE_TYPE_MASK) !== NOMAP_TYPE;
   }
 
   /** Throws EINVAL unless pfn names a frame with memory behind it. */
   checkPfn(pfn: number, what = 'pfn'): void {
-    if (!this.pfnValid(pfn)) {
-      throw new KernelError('EINVAL', `${what} ${typeof pfn === 'number' && Number.isFinite(pfn) ? '0x' + pfn.toString(16) : String(pfn)} has no page frame (valid RAM pfns lie in [0x0, 0x${this.layout.maxPfn.toString(16)}) outside holes)`);
-    }
+    if (!this.pfnValid(pfn)) this.badPfn(pfn, what);
+  }
+
+  /** The cold half of checkPfn(), kept apart so the check itself stays small enough to inline. */
+  private badPfn(pfn: number, what: string): never {
+    const shown = typeof pfn === 'number' && Number.isFinite(pfn) ? '0x' + pfn.toString(16) : String(pfn);
+    throw new KernelError('EINVAL', `${what} ${shown} has no page frame (valid RAM pfns lie in [0x0, 0x${this.layout.maxPfn.toString(16)}) outside holes)`);
   }
 
   /** Throws EINVAL unless nid names a node. */

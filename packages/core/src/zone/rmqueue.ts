@@ -16,7 +16,11 @@ export class Rmqueue {
   /** Migratetype of the list the last block came from (set_pcppage_migratetype). */
   lastMigratetype = 0;
 
-  constructor(private readonly buddy: Buddy, readonly fallback: Fallback, private readonly events: EventBus) {}
+  private readonly tpZoneLocked: number;
+
+  constructor(private readonly buddy: Buddy, readonly fallback: Fallback, private readonly events: EventBus) {
+    this.tpZoneLocked = events.tracepointId('mm_page_alloc_zone_locked');
+  }
 
   /**
    * __rmqueue_smallest() that records the list's migratetype (set_pcppage_migratetype) and emits
@@ -26,7 +30,7 @@ export class Rmqueue {
     const pfn = this.buddy.rmqueueSmallest(zone, order, mt);
     if (pfn >= 0) {
       this.lastMigratetype = mt;
-      if (this.events.wants('mm_page_alloc_zone_locked')) {
+      if (this.events.listening[this.tpZoneLocked]) {
         this.events.emit('mm_page_alloc_zone_locked', { pfn, order, migratetype: mt, percpu_refill: pcpAllowedOrder(order) && mt < MIGRATE_PCPTYPES ? 1 : 0 });
       }
     }
