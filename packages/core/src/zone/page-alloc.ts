@@ -331,7 +331,10 @@ export class PageAllocator implements PageOwner {
     f.private[pfn] = 0;
     f.index[pfn] = 0;
     f.order[pfn] = order;
-    if (gfp & __GFP_ZERO) f.content.fill(0, pfn, pfn + (1 << order));
+    if (gfp & __GFP_ZERO) {
+      if (this.mem.content.bufferedPages) for (let p = pfn; p < pfn + (1 << order); p++) this.mem.content.zero(p);
+      else f.content.fill(0, pfn, pfn + (1 << order));
+    }
     if (order && gfp & __GFP_COMP) this.prepCompoundPage(pfn, order);
   }
 
@@ -561,6 +564,7 @@ export class PageAllocator implements PageOwner {
     const end = pfn + (1 << order);
     let poisoned = false;
     for (let p = pfn; p < end; p++) if (flags[p]! & HWPOISON) { poisoned = true; break; }
+    if (this.mem.content.bufferedPages) for (let p = pfn; p < end; p++) this.mem.content.release(p);
     if (this.events.listening[this.tpPageFree]) this.events.emit('mm_page_free', { pfn, order });
     if (order === 0) {
       flags[pfn] = flags[pfn]! & KEEP_AT_FREE;

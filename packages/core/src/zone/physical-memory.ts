@@ -3,6 +3,8 @@ import { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PG, PageType, ZONEID_SHIFT } from '../
 
 const NOMAP_TYPE = PageType.nomap << PAGE_TYPE_SHIFT;
 import { PageFrames } from '../mem/page-frames';
+import { MappingRegistry } from '../mem/mapping-registry';
+import { PageContent } from '../mem/page-content';
 import { PageLists } from '../mem/page-list';
 import type { MachineConfig } from './machine-config';
 import { computeMemoryLayout, type MemoryLayout } from './memory-layout';
@@ -23,6 +25,10 @@ export class PhysicalMemory {
   readonly frames: PageFrames;
   readonly lists: PageLists;
   readonly pageblocks: PageblockFlags;
+  /** Page data: fingerprints and the real bytes of pages that have them. */
+  readonly content: PageContent;
+  /** The objects page->mapping words point at. */
+  readonly mappings = new MappingRegistry();
   readonly nodes: PgData[];
   /** Zones by global id (nid * MAX_NR_ZONES + type); every node has all MAX_NR_ZONES entries. */
   readonly zones: Zone[];
@@ -38,6 +44,7 @@ export class PhysicalMemory {
     this.maxPfn = this.layout.maxPfn;
     this.frames = new PageFrames(this.layout.maxPfn);
     this.lists = new PageLists(this.frames);
+    this.content = new PageContent(this.frames);
     this.pageblocks = new PageblockFlags(this.layout.maxPfn);
     this.distance = buildDistance(config);
     this.nodes = [];

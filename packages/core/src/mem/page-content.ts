@@ -1,0 +1,101 @@
+import { KernelError } from '../errors';
+import { PAGE_SIZE } from './constants';
+import type { PageFrames } from './page-frames';
+
+/** 32-bit FNV-1a of a byte range: the fingerprint of a page that has real bytes. */
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * What a page holds (DESIGN.md "Page contents"). Every frame has a 32-bit content fingerprint in
+ * `frames.content`, which migration copies, so loss of data is detectable on any run. Frames that
+ * need real bytes (process memory written through the API, zsmalloc objects, device copies) get a
+ * lazily allocated 4 KiB buffer here; their fingerprint is then the FNV-1a hash of the bytes.
+ * A page without a buffer reads as its fingerprint repeated (or zeros when it is 0).
+ */
+export class PageContent {
+  private readonly buffers = new Map<number, Uint8Array>();
+
+  constructor(private readonly frames: PageFrames) {}
+
+  /** Number of frames holding real bytes. */
+  get bufferedPages(): number {
+    return this.buffers.size;
+  }
+
+  fingerprint(pfn: number): number {
+    return this.frames.content[pfn]!;
+  }
+
+  /** Sets a page's fingerprint and drops its bytes (the page now "holds" that value). */
+  setFingerprint(pfn: number, value: number): void {
+    this.buffers.delete(pfn);
+    this.frames.content[pfn] = value >>> 0;
+  }
+
+  hasBytes(pfn: number): boolean {
+    return this.buffers.has(pfn);
+  }
+
+  /** Reads `length` bytes at `offset` of the page into a new array. */
+  read(pfn: number, offset = 0, length = PAGE_SIZE - offset): Uint8Array {
+    checkRange(offset, length);
+    const buf = this.buffers.get(pfn);
+    if (buf) return buf.slice(offset, offset + length);
+    return this.materialize(pfn).subarray(offset, offset + length).slice();
+  }
+
+  /** Writes bytes at `offset` of the page, giving it a buffer if it had none. */
+  write(pfn: number, offset: number, bytes: Uint8Array): void {
+    checkRange(offset, bytes.length);
+    let buf = this.buffers.get(pfn);
+    if (!buf) {
+      buf = this.materialize(pfn);
+      this.buffers.set(pfn, buf);
+    }
+    buf.set(bytes, offset);
+    this.frames.content[pfn] = fnv1a(buf);
+  }
+
+  /** clear_page(): all zeros, no buffer. */
+  zero(pfn: number): void {
+    this.buffers.delete(pfn);
+    this.frames.content[pfn] = 0;
+  }
+
+  /** copy_highpage() / folio_copy(): dst gets src's bytes and fingerprint. */
+  copy(dst: number, src: number): void {
+    const buf = this.buffers.get(src);
+    if (buf) this.buffers.set(dst, buf.slice());
+    else this.buffers.delete(dst);
+    this.frames.content[dst] = this.frames.content[src]!;
+  }
+
+  /** Forget the bytes of a freed page (its fingerprint stays as stale memory would). */
+  release(pfn: number): void {
+    this.buffers.delete(pfn);
+  }
+
+  /** The bytes a page without a buffer stands for: its fingerprint, little-endian, repeated. */
+  private materialize(pfn: number): Uint8Array {
+    const out = new Uint8Array(PAGE_SIZE);
+    const fp = this.frames.content[pfn]!;
+    if (fp !== 0) {
+      new DataView(out.buffer).setUint32(0, fp, true);
+      for (let i = 4; i < PAGE_SIZE; i += 4) out.copyWithin(i, 0, 4);
+    }
+    return out;
+  }
+}
+
+function checkRange(offset: number, length: number): void {
+  if (offset >>> 0 !== offset || length >>> 0 !== length || offset + length > PAGE_SIZE) {
+    throw new KernelError('EINVAL', `byte range [${offset}, ${offset + length}) does not fit in a ${PAGE_SIZE}-byte page`);
+  }
+}
