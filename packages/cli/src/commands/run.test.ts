@@ -52,6 +52,18 @@ describe('mmsim run', () => {
     expect(sb.counters).not.toEqual(sa.counters);
   });
 
+  test('trace.txt records extfrag events by default and --trace chooses others', async () => {
+    const a = await runSmall('--quiet');
+    const byDefault = readFileSync(join(a.out, 'trace.txt'), 'utf8');
+    expect(byDefault).toMatch(/^# tracer: nop/);
+    expect(byDefault).toMatch(/mm_page_alloc_extfrag: page=/);
+    expect(byDefault).not.toMatch(/mm_page_free:/);
+    const b = await runSmall('--quiet', '--trace', 'mm_page_free');
+    const chosen = readFileSync(join(b.out, 'trace.txt'), 'utf8');
+    expect(chosen).toMatch(/mm_page_free: page=/);
+    expect(chosen).not.toMatch(/mm_page_alloc_extfrag:/);
+  });
+
   test('--quiet prints nothing', async () => {
     const { stdout } = await runSmall('--quiet');
     expect(stdout).toBe('');
@@ -74,6 +86,7 @@ describe('mmsim run: user errors exit 2 with one message', () => {
     ['machine the kernel refuses', ['run', join(bad, 'odd.json'), '--out', join(bad, 'o')], /scenario "x": EINVAL: /],
     ['bad seed', ['run', '--seed', 'abc'], /option '--seed <n>' argument 'abc' is invalid\. expected a non-negative integer/],
     ['bad trace list', ['run', '--trace', ','], /expected tracepoint names/],
+    ['unknown tracepoint', ['run', SMALL_SCENARIO, '--trace', 'mm_bogus', '--out', join(bad, 't')], /--trace: EINVAL: cannot trace "mm_bogus"/],
     ['unknown option', ['run', '--sed', '1'], /unknown option '--sed'/],
     ['unknown command', ['walk'], /unknown command 'walk'/],
     ['unknown bench suite', ['bench', 'nope'], /unknown benchmark suite "nope"; choose one of core, all/],

@@ -5,6 +5,7 @@ import type { Scenario } from '../scenario/schema';
 import { ExtfragCounter } from './extfrag-counter';
 import { WorkloadRunner, type ProgressFn, type WorkloadResult } from './run-workload';
 import { bootKernel } from './sim-kernel';
+import { startTrace } from './trace';
 
 /** Trace events recorded into trace.txt when the user does not choose. */
 export const DEFAULT_TRACE_EVENTS: readonly string[] = ['mm_page_alloc_extfrag'];
@@ -44,9 +45,11 @@ export interface RunArtifacts {
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunArtifacts> {
   const kernel = bootKernel({ machine: scenario.machine, sysctl: scenario.sysctl, seed: scenario.seed, source: `scenario "${scenario.name}"` });
   try {
+    const trace = startTrace(kernel, opts.traceEvents ?? DEFAULT_TRACE_EVENTS);
     const extfrag = new ExtfragCounter(kernel.events);
     const workload = new WorkloadRunner(kernel, scenario, opts.onProgress).run();
     extfrag.stop();
+    trace.stop();
     const { mem } = kernel;
     const zones = mem.populatedZones.map((z) => ({ node: z.nid, zone: ZONE_NAMES[z.type]!, managedPages: z.managedPages, freePages: z.freePages }));
     const freePages = zones.reduce((s, z) => s + z.freePages, 0);
@@ -61,7 +64,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       counters: kernel.vmstat.snapshot(mem),
       fragmentation: fragmentationSummary(mem),
     };
-    return { summary, files: procFiles(kernel.proc) };
+    return { summary, files: { ...procFiles(kernel.proc), 'trace.txt': trace.text() } };
   } finally {
     await kernel.dispose();
   }
