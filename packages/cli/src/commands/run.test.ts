@@ -34,6 +34,10 @@ describe('mmsim run', () => {
     expect(summary.workload.highOrder[0].orders).toHaveLength(10);
     expect(summary.fragmentation.unusableIndex[0].orders).toHaveLength(11);
     expect(summary.counters.nr_free_pages).toBe(summary.memory.freePages);
+    // The fixture ends with free-all of the movable class; forever-lived unmovable pages remain.
+    expect(summary.workload.livePages.movable).toBe(0);
+    expect(summary.workload.livePages.unmovable).toBeGreaterThan(0);
+    expect(summary.workload.steps.map((s: { kind: string }) => s.kind)).toEqual(['churn', 'advance', 'drain', 'high-order-attempts', 'free-all']);
   });
 
   test('the same seed gives byte-identical outputs', async () => {
