@@ -108,6 +108,41 @@ export class PageLists {
     this.setPrev(from, from);
   }
 
+  /** list_splice_init: move every entry of `from` after `to`'s head; `from` becomes empty. */
+  splice(from: number, to: number): void {
+    if (this.isEmpty(from)) return;
+    const first = this.first(from);
+    const last = this.last(from);
+    const toFirst = this.getNext(to);
+    this.setNext(to, first);
+    this.setPrev(first, to);
+    this.setNext(last, toFirst);
+    this.setPrev(toFirst, last);
+    this.setNext(from, from);
+    this.setPrev(from, from);
+  }
+
+  /**
+   * list_cut_before: move the entries of `head` before `entry` (exclusive) to the empty list
+   * `into`. With `entry === head` everything moves.
+   */
+  cutBefore(into: number, head: number, entry: number): void {
+    if (this.first(head) === entry) return;
+    const first = this.first(head);
+    const last = this.getPrev(entry);
+    this.setNext(head, entry);
+    this.setPrev(entry, head);
+    this.setNext(into, first);
+    this.setPrev(first, into);
+    this.setNext(last, into);
+    this.setPrev(into, last);
+  }
+
+  /** list_is_singular */
+  isSingular(head: number): boolean {
+    return !this.isEmpty(head) && this.first(head) === this.last(head);
+  }
+
   /** Entries in list order. Allocates: for tests, views and error paths, not for hot loops. */
   toArray(head: number): number[] {
     const out: number[] = [];
