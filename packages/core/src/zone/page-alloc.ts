@@ -69,6 +69,10 @@ export class PageAllocator implements PageOwner {
   minFreeKbytes = 0;
   private hooks: AllocSlowpathHooks = {};
   private readonly acCache: AllocContext[] = [];
+  private lastAc: AllocContext | undefined;
+  private lastGfp = -1;
+  private lastNid = -2;
+  private lastCpu = -1;
   private readonly multiNode: boolean;
   private readonly vmEvents: Float64Array;
   private readonly tpPageAlloc: number;
@@ -173,7 +177,17 @@ export class PageAllocator implements PageOwner {
   allocPagesPfn(gfp: number, order: number, preferredNid = -1, nodemask?: readonly number[]): number {
     if (order >>> 0 !== order || order > MAX_PAGE_ORDER) badOrder(order);
     if (gfp >>> 0 !== gfp || gfp & ~__GFP_BITS_MASK) validateGfp(gfp);
-    const ac = this.prepareAllocPages(gfp, preferredNid, nodemask);
+    // A one-entry cache in front of prepare_alloc_pages(): hot loops repeat the same request.
+    let ac = this.lastAc;
+    if (gfp !== this.lastGfp || preferredNid !== this.lastNid || this.current.cpu !== this.lastCpu || nodemask || !ac) {
+      ac = this.prepareAllocPages(gfp, preferredNid, nodemask);
+      if (!nodemask) {
+        this.lastGfp = gfp;
+        this.lastNid = preferredNid;
+        this.lastCpu = this.current.cpu;
+        this.lastAc = ac;
+      }
+    }
     // First allocation attempt: low watermark, fragmentation avoidance (alloc_flags_nofragment).
     let pfn = this.getPageFromFreelist(gfp, order, ac.fastAllocFlags, ac);
     if (pfn < 0) pfn = this.allocPagesSlowpath(gfp, order, ac);
@@ -215,6 +229,7 @@ export class PageAllocator implements PageOwner {
   /** Forget cached zonelist walks (after memory hotplug or zone changes). */
   invalidateZonelists(): void {
     this.acCache.length = 0;
+    this.lastAc = undefined;
   }
 
   /**
