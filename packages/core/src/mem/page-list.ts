@@ -15,6 +15,7 @@ export class PageLists {
   private headNext: Int32Array;
   private headPrev: Int32Array;
   private nrHeads = 0;
+  private readonly freeHeads: number[] = [];
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
 
@@ -29,11 +30,19 @@ export class PageLists {
 
   /** Creates an empty list and returns its head id (always negative). */
   newHead(): number {
+    const reused = this.freeHeads.pop();
+    if (reused !== undefined) return reused;
     if (this.nrHeads === this.headNext.length) this.grow();
     const id = -1 - this.nrHeads++;
     this.setNext(id, id);
     this.setPrev(id, id);
     return id;
+  }
+
+  /** Gives back the head of an empty temporary list for reuse by newHead(). */
+  releaseHead(head: number): void {
+    if (!this.isEmpty(head)) throw new Error(`list head ${head} released while not empty`);
+    this.freeHeads.push(head);
   }
 
   getNext(node: number): number {

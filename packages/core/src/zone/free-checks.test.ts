@@ -13,7 +13,8 @@ function setup() {
 describe('free_pages_prepare checks: bad frees are ContractViolations and change nothing', () => {
   it.each([
     ['PG2', 'nonzero mapcount', (k: ReturnType<typeof setup>, pfn: number) => { k.mem.frames.mapcount[pfn] = 1; }],
-    ['PG3', 'non-NULL mapping', (k: ReturnType<typeof setup>, pfn: number) => { k.mem.frames.mapping[pfn] = (7 << 2) | 1; }],
+    ['PG3', 'non-NULL mapping', (k: ReturnType<typeof setup>, pfn: number) => { k.mem.frames.mapping[pfn] = 7 << 2; }],
+    ['D5', 'freed while its driver still owns it', (k: ReturnType<typeof setup>, pfn: number) => { k.mem.frames.mapping[pfn] = (7 << 2) | 2; }],
     ['PG4', 'PAGE_FLAGS_CHECK_AT_FREE flag\\(s\\) set: locked', (k: ReturnType<typeof setup>, pfn: number) => { k.mem.frames.setFlag(pfn, PG.locked); }],
     ['PG4', 'PAGE_FLAGS_CHECK_AT_FREE flag\\(s\\) set: lru', (k: ReturnType<typeof setup>, pfn: number) => { k.mem.frames.setFlag(pfn, PG.lru); }],
   ])('%s: %s', (rule, reason, spoil) => {
@@ -33,6 +34,19 @@ describe('free_pages_prepare checks: bad frees are ContractViolations and change
     expect((err as Error).message).toMatch(new RegExp(reason));
     expect(k.snapshot()).toEqual(before);
     expect(k.mem.frames.refcount[pfn]).toBe(1); // still allocated, not half-freed
+    expect(checkBuddy(k.mem).problems).toEqual([]);
+  });
+
+  it.each([
+    ['anonymous (anon_vma | PAGE_MAPPING_ANON)', (7 << 2) | 1],
+    ['KSM (stable node | PAGE_MAPPING_KSM)', (7 << 2) | 3],
+    ['a released movable page (__ClearPageMovable: PAGE_MAPPING_MOVABLE only)', 2],
+  ])('clears a %s mapping at free, as free_pages_prepare does for PageMappingFlags', (_what, mapping) => {
+    const k = setup();
+    const pfn = k.alloc.allocPagesPfn(GFP_KERNEL, 0);
+    k.mem.frames.mapping[pfn] = mapping;
+    k.alloc.freePages(pfn, 0);
+    expect(k.mem.frames.mapping[pfn]).toBe(0);
     expect(checkBuddy(k.mem).problems).toEqual([]);
   });
 

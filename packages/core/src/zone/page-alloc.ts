@@ -5,6 +5,7 @@ import type { Printk } from '../kernel/printk';
 import { MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER } from '../mem/constants';
 import { PAGE_FLAGS_CHECK_AT_FREE, PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PG, PageType, ZONEID_MASK, formatPageFlags } from '../mem/page-flags';
 import type { PageFrames } from '../mem/page-frames';
+import { PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } from '../mem/mapping';
 import { Page, type PageOwner } from '../mem/page';
 import { NumaStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
 import type { VmStat } from '../stat/vmstat';
@@ -40,6 +41,20 @@ const BUDDY_TYPE = PageType.buddy << PAGE_TYPE_SHIFT;
 const PCP_TYPE = PageType.pcp << PAGE_TYPE_SHIFT;
 /** Bits a freed page keeps: its zone and the poison mark (free_pages_prepare: ~PAGE_FLAGS_CHECK_AT_PREP). */
 const KEEP_AT_FREE = (ZONEID_MASK | HWPOISON) >>> 0;
+
+/**
+ * A mapping word that free_pages_prepare() objects to: a file mapping (no low bits). Anonymous,
+ * KSM and released movable mappings (PageMappingFlags) are simply cleared at free; a movable page
+ * whose driver still owns it is D5 (checked by isOwnedMovable).
+ */
+function fileMapping(mapping: number): number {
+  return mapping & PAGE_MAPPING_FLAGS ? (isOwnedMovable(mapping) ? 1 : 0) : mapping;
+}
+
+/** __PageMovable with ops still attached (not __ClearPageMovable'd). */
+function isOwnedMovable(mapping: number): boolean {
+  return (mapping & PAGE_MAPPING_FLAGS) === PAGE_MAPPING_MOVABLE && mapping >>> 2 !== 0;
+}
 
 /** Cold path of the order checks (kept out of line so the hot functions stay inlinable). */
 function badOrder(order: number): never {
@@ -527,10 +542,10 @@ export class PageAllocator implements PageOwner {
       const mapcount = f.mapcount;
       const mapping = f.mapping;
       const refcount = f.refcount;
-      bad = (mapcount[pfn]! | mapping[pfn]! | (flags[pfn]! & PAGE_FLAGS_CHECK_AT_FREE)) !== 0;
+      bad = (mapcount[pfn]! | fileMapping(mapping[pfn]!) | (flags[pfn]! & PAGE_FLAGS_CHECK_AT_FREE)) !== 0;
       const end = pfn + (1 << order);
       for (let p = pfn + 1; p < end && !bad; p++) {
-        bad = (mapcount[p]! | mapping[p]! | (flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) | refcount[p]!) !== 0;
+        bad = (mapcount[p]! | fileMapping(mapping[p]!) | (flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) | refcount[p]!) !== 0;
       }
     }
     if (bad) this.explainCheckFree(pfn, order, checkOrder);
@@ -545,7 +560,7 @@ export class PageAllocator implements PageOwner {
       this.badFree(pfn, 'PG6', `freeing with order ${order} a block allocated with order ${f.order[pfn]}`);
     }
     for (let p = pfn; p < pfn + (1 << order); p++) {
-      if (f.mapcount[p]! | f.mapping[p]! | (this.flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) || (p !== pfn && f.refcount[p]!)) this.explainBadFree(p, p !== pfn);
+      if (f.mapcount[p]! | fileMapping(f.mapping[p]!) | (this.flags[p]! & PAGE_FLAGS_CHECK_AT_FREE) || (p !== pfn && f.refcount[p]!)) this.explainBadFree(p, p !== pfn);
     }
     throw new Error('checkFree found a problem that explainCheckFree could not name');
   }
@@ -553,7 +568,10 @@ export class PageAllocator implements PageOwner {
   private explainBadFree(p: number, tail: boolean): never {
     const f = this.frames;
     if (f.mapcount[p] !== 0) this.badFree(p, 'PG2', 'nonzero mapcount: the page is still mapped in a page table');
-    if (f.mapping[p] !== 0) this.badFree(p, 'PG3', 'non-NULL mapping: the page still belongs to a mapping (anon_vma, file or movable_ops)');
+    if (isOwnedMovable(f.mapping[p]!)) {
+      this.badFree(p, 'D5', 'a movable_ops page is freed while its driver still owns it; call clearPageMovable() under the page lock before freeing');
+    }
+    if (fileMapping(f.mapping[p]!)) this.badFree(p, 'PG3', 'non-NULL mapping: the page is still in a file mapping (page cache)');
     const bad = this.flags[p]! & PAGE_FLAGS_CHECK_AT_FREE;
     if (bad) this.badFree(p, 'PG4', `PAGE_FLAGS_CHECK_AT_FREE flag(s) set: ${formatPageFlags(bad)}`);
     void tail;
@@ -583,6 +601,7 @@ export class PageAllocator implements PageOwner {
     if (this.events.listening[this.tpPageFree]) this.events.emit('mm_page_free', { pfn, order });
     if (order === 0) {
       flags[pfn] = flags[pfn]! & KEEP_AT_FREE;
+      f.mapping[pfn] = 0;
       f.order[pfn] = 0;
       f.private[pfn] = 0;
       f.index[pfn] = 0;
@@ -593,6 +612,7 @@ export class PageAllocator implements PageOwner {
         flags.fill((flags[pfn]! & ZONEID_MASK) >>> 0, pfn, end);
       }
       f.order.fill(0, pfn, end);
+      f.mapping.fill(0, pfn, end);
       f.private.fill(0, pfn, end);
       f.index.fill(0, pfn, end);
     }
