@@ -1,0 +1,35 @@
+import { PG } from '../mem/page-flags';
+import { GFP_TRANSHUGE, __GFP_COMP, __GFP_HIGHMEM, __GFP_RECLAIM } from '../zone/gfp';
+import { ZoneType } from '../zone/zone-type';
+import type { MigrationEnv } from './migration-env';
+
+/** mm/internal.h: struct migration_target_control. */
+export interface MigrationTargetControl {
+  /** Target node, or -1 (NUMA_NO_NODE) for the source folio's node. */
+  nid: number;
+  /** Nodes allowed, all if absent. */
+  nodemask?: readonly number[];
+  gfpMask: number;
+}
+
+/**
+ * mm/migrate.c: alloc_migration_target(): a destination of the same order on the target node.
+ * Large folios are allocated as THPs without reclaim; sources in ZONE_MOVABLE get __GFP_HIGHMEM
+ * so the destination may come from ZONE_MOVABLE too.
+ */
+export function allocMigrationTarget(env: MigrationEnv, src: number, mtc: MigrationTargetControl): number {
+  const { mem, alloc } = env;
+  const f = mem.frames;
+  let gfp = mtc.gfpMask;
+  let order = 0;
+  const nid = mtc.nid < 0 ? mem.pageZone(src).nid : mtc.nid;
+  if (f.testFlag(src, PG.head)) {
+    gfp &= ~__GFP_RECLAIM;
+    gfp |= GFP_TRANSHUGE;
+    order = f.order[src]!;
+  }
+  if (mem.pageZone(src).type === ZoneType.MOVABLE) gfp |= __GFP_HIGHMEM;
+  // __folio_alloc() makes every multi-page folio compound.
+  if (order) gfp |= __GFP_COMP;
+  return alloc.allocPagesPfn(gfp, order, nid, mtc.nodemask);
+}
