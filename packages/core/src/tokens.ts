@@ -1,3 +1,6 @@
+import type { Scheduler } from './sync/scheduler';
+import type { PageLocks } from './sync/page-lock';
+import type { Migration } from './migrate/migration';
 import type { InjectionToken } from 'tsyringe';
 import type { EventBus } from './events/event-bus';
 import type { ExecutionContext } from './kernel/current';
@@ -42,3 +45,10 @@ export const IPrintk: InjectionToken<Printk> = Symbol('IPrintk');
 export const IDriverRegistry: InjectionToken<DriverRegistry> = Symbol('IDriverRegistry');
 /** The /proc and debugfs text views (buddyinfo, pagetypeinfo, vmstat, zoneinfo, extfrag). */
 export const IProcFs: InjectionToken<ProcFs> = Symbol('IProcFs');
+
+/** The deterministic scheduler of simulated tasks (sync/scheduler.ts). */
+export const IScheduler: InjectionToken<Scheduler> = Symbol('IScheduler');
+/** Page locks and writeback waits (sync/page-lock.ts). */
+export const IPageLocks: InjectionToken<PageLocks> = Symbol('IPageLocks');
+/** Page migration (migrate/migration.ts). */
+export const IMigration: InjectionToken<Migration> = Symbol('IMigration');

@@ -9,6 +9,9 @@ import type { PhysicalMemory } from '../zone/physical-memory';
 import type { ExecutionContext } from './current';
 import type { KernelConfig } from './kernel-config';
 import type { Printk } from './printk';
+import type { Scheduler } from '../sync/scheduler';
+import type { PageLocks } from '../sync/page-lock';
+import type { Migration } from '../migrate/migration';
 
 /**
  * The core services of one kernel, built once by createKernel and handed to the plugin machinery
@@ -26,4 +29,7 @@ export interface KernelServices {
   readonly printk: Printk;
   readonly random: KernelRandom;
   readonly proc: ProcFs;
+  readonly sched: Scheduler;
+  readonly locks: PageLocks;
+  readonly migration: Migration;
 }

@@ -10,11 +10,15 @@ import { ProcFs } from '../stat/procfs';
 import { VmStat } from '../stat/vmstat';
 import { SimulatedClock } from '../time/clock';
 import {
-  IClock, IDriverRegistry, IEventBus, IExecutionContext, IKernelConfig, IPageAllocator, IPhysicalMemory, IPrintk, IProcFs, IRandom,
-  IVmStat,
+  IClock, IDriverRegistry, IEventBus, IExecutionContext, IKernelConfig, IMigration, IPageAllocator, IPageLocks, IPhysicalMemory, IPrintk,
+  IProcFs, IRandom, IScheduler, IVmStat,
 } from '../tokens';
 import { PageAllocator } from '../zone/page-alloc';
 import { PhysicalMemory } from '../zone/physical-memory';
+import { Scheduler } from '../sync/scheduler';
+import { PageLocks } from '../sync/page-lock';
+import { Migration } from '../migrate/migration';
+import { MovableOpsRegistry } from '../migrate/movable-ops';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
@@ -60,6 +64,13 @@ export class Kernel implements KernelFacade {
     const alloc = new PageAllocator(mem, events, vmstat, current, config.sysctl, printk);
     alloc.boot();
     const proc = new ProcFs(mem, alloc, vmstat);
+    const sched = new Scheduler(current, clock, random.stream('sched'));
+    const locks = new PageLocks(mem.frames, sched);
+    const migration = new Migration({
+      mem, alloc, vmstat, events, current, locks,
+      movable: new MovableOpsRegistry(mem.frames, mem.mappings),
+      folioMapping: () => undefined,
+    });
 
     const container = rootContainer.createChildContainer();
     // useValue: instances built here, scoped to this container only (toolchain.md P10).
@@ -74,7 +85,10 @@ export class Kernel implements KernelFacade {
     container.register(IPrintk, { useValue: printk });
     container.register(IDriverRegistry, { useValue: this.registry });
     container.register(IProcFs, { useValue: proc });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc };
+    container.register(IScheduler, { useValue: sched });
+    container.register(IPageLocks, { useValue: locks });
+    container.register(IMigration, { useValue: migration });
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration };
   }
 
   get container(): DependencyContainer {
@@ -106,6 +120,18 @@ export class Kernel implements KernelFacade {
   }
   get random(): KernelRandom {
     return this.live().random;
+  }
+  /** The deterministic scheduler of simulated tasks. */
+  get sched(): Scheduler {
+    return this.live().sched;
+  }
+  /** Page (folio) locks and writeback waits. */
+  get locks(): PageLocks {
+    return this.live().locks;
+  }
+  /** Page migration: movable_operations, isolation, migrate_pages(). */
+  get migration(): Migration {
+    return this.live().migration;
   }
   get drivers(): DriverRegistry {
     this.live();

@@ -4,6 +4,7 @@ import type { Page } from '../mem/page';
 import type { RandomStream } from '../random/random-stream';
 import type { AllocOptions } from '../zone/page-alloc';
 import type { DriverMeta } from './define-driver';
+import type { MovableOperations, MovableOpsEntry } from '../migrate/movable-ops';
 
 /** A class tsyringe can build (tsyringe does not export its own `constructor` type). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -41,6 +42,11 @@ export interface DriverContext<Options = unknown> {
    * (together with every counter it moved) if registration fails.
    */
   allocPages(gfp: number, order: number, opts?: AllocOptions): Page | null;
+  /**
+   * Registers the driver's movable_operations (include/linux/migrate.h), named after the driver;
+   * unregistered when the driver is unloaded or its registration fails.
+   */
+  registerMovableOps(ops: MovableOperations): MovableOpsEntry;
   /** Runs `fn` when the driver is unloaded; callbacks run in reverse order of registration. */
   onDispose(fn: () => void): void;
 }

@@ -1,3 +1,4 @@
+import type { MovableOperations, MovableOpsEntry } from '../migrate/movable-ops';
 import { type DependencyContainer, type InjectionToken, Lifecycle } from 'tsyringe';
 import { KernelError } from '../errors';
 import type { TracepointMap } from '../events/tracepoints';
@@ -83,11 +84,22 @@ export class DriverSession<Options> implements DriverContext<Options> {
     if (this.state === 'registering' && !this.checkpoint) {
       const k = this.kernel;
       // Everything allocation can touch; the bus, log and clock are not part of it.
-      this.checkpoint = new StateCheckpoint([k.mem, k.alloc, k.vmstat], new Set<object>([k.events, k.printk, k.clock]));
+      // Mapping objects and page bytes are not part of it: registrations undo themselves through
+      // their disposers, and bytes of pages that return to the allocator are dead data.
+      this.checkpoint = new StateCheckpoint([k.mem, k.alloc, k.vmstat], new Set<object>([k.events, k.printk, k.clock, k.mem.mappings, k.mem.content]));
     }
     const page = this.kernel.alloc.allocPages(gfp, order, opts);
     if (page && this.state === 'registering') this.stats.pagesAllocated += 1 << order;
     return page;
+  }
+
+  registerMovableOps(ops: MovableOperations): MovableOpsEntry {
+    this.assertOpen('registerMovableOps');
+    const registry = this.kernel.migration.movable;
+    const entry = registry.register(this.meta.name, ops);
+    this.disposers.push(() => registry.unregister(entry));
+    this.stats.registrations++;
+    return entry;
   }
 
   onDispose(fn: () => void): void {
