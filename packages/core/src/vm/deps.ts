@@ -1,0 +1,64 @@
+/**
+ * What the vm layer needs from the LRU, page-lock and MMU-notifier services. These are written
+ * in parallel (lru/lru.ts, sync/page-lock.ts, notify/mmu-notifier.ts); the kernel wires the real
+ * classes in, which satisfy these interfaces structurally.
+ */
+
+/** mm/swap.c + mm/mlock.c as the vm layer calls them. */
+export interface LruOps {
+  /** mm/swap.c: folio_add_lru() */
+  folioAddLru(pfn: number): void;
+  /** mm/swap.c: lru_add_drain_all() */
+  lruAddDrainAll(): void;
+  /** mm/swap.c: __page_cache_release() — take a folio off its LRU list before freeing it. */
+  folioDelFromLru(pfn: number): void;
+  /** mm/mlock.c: mlock_folio() */
+  mlockFolio(pfn: number): void;
+  /** mm/mlock.c: munlock_folio() */
+  munlockFolio(pfn: number): void;
+}
+
+/** A resumable wait: the scheduler runs it inside a simulated task. */
+export type TaskWait = Generator<unknown, void, unknown>;
+
+/** mm/filemap.c: the page lock as the fault path needs it. */
+export interface PageLockOps {
+  /** folio_wait_locked(): resumes once the folio is unlocked. */
+  waitOnPageLocked(pfn: number): TaskWait;
+}
+
+/** include/linux/mmu_notifier.h: enum mmu_notifier_event */
+export const enum MmuNotifyEvent {
+  UNMAP = 0,
+  CLEAR = 1,
+  PROTECTION_VMA = 2,
+  PROTECTION_PAGE = 3,
+  SOFT_DIRTY = 4,
+  RELEASE = 5,
+  MIGRATE = 6,
+  EXCLUSIVE = 7,
+}
+
+/** include/linux/mmu_notifier.h: MMU_NOTIFIER_RANGE_BLOCKABLE */
+export const MMU_NOTIFIER_RANGE_BLOCKABLE = 1;
+
+/** struct mmu_notifier_range */
+export interface MmuNotifierRange {
+  start: number;
+  end: number;
+  event: MmuNotifyEvent;
+  flags: number;
+  owner?: unknown;
+}
+
+/** The subscriptions of one mm (struct mmu_notifier_subscriptions). */
+export interface MmuNotifierOps {
+  /** mmu_notifier_invalidate_range_start(): 0, or -EAGAIN for a non-blockable range. */
+  invalidateRangeStart(range: MmuNotifierRange): number;
+  invalidateRangeEnd(range: MmuNotifierRange): void;
+  /** __mmu_notifier_release(): the mm is going away. */
+  release(): void;
+}
+
+/** Builds the notifier subscriptions of a new mm. */
+export type MmuNotifierFactory = (mm: object) => MmuNotifierOps;

@@ -1,0 +1,126 @@
+import { ContractViolation } from '../errors';
+import { HPAGE_PMD_ORDER } from '../mem/constants';
+import { PAGE_MAPPING_ANON } from '../mem/mapping';
+import { PG, PG_anon_exclusive } from '../mem/page-flags';
+import type { ExecutionContext } from '../kernel/current';
+import type { VmStat } from '../stat/vmstat';
+import { GFP_KERNEL, GFP_TRANSHUGE, __GFP_COMP, __GFP_MOVABLE, __GFP_ZERO } from '../zone/gfp';
+import type { PageAllocator } from '../zone/page-alloc';
+import type { PhysicalMemory } from '../zone/physical-memory';
+import type { LruOps, MmuNotifierFactory, MmuNotifierRange, MmuNotifyEvent, PageLockOps } from './deps';
+import { MMU_NOTIFIER_RANGE_BLOCKABLE } from './deps';
+import type { MmStruct } from './mm';
+
+/** What a Vm is built from: the memory core plus the LRU, page locks and notifier services. */
+export interface VmDeps {
+  mem: PhysicalMemory;
+  alloc: PageAllocator;
+  vmstat: VmStat;
+  current: ExecutionContext;
+  lru: LruOps;
+  locks: PageLockOps;
+  notifiers: MmuNotifierFactory;
+  /** /sys/kernel/mm/transparent_hugepage/enabled; default 'madvise'. */
+  thp?: 'always' | 'madvise' | 'never';
+}
+
+const ANON_EXCL = 1 << PG_anon_exclusive;
+
+/**
+ * State and helpers shared by the vm modules: the frames, the allocator, the zero pages and the
+ * per-node counters. One per Vm.
+ */
+export class VmEnv {
+  readonly mem: PhysicalMemory;
+  readonly frames: PhysicalMemory['frames'];
+  readonly alloc: PageAllocator;
+  readonly vmstat: VmStat;
+  readonly current: ExecutionContext;
+  readonly lru: LruOps;
+  readonly locks: PageLockOps;
+  readonly notifierFactory: MmuNotifierFactory;
+  thp: 'always' | 'madvise' | 'never';
+  /** mm/memory.c: ZERO_PAGE(0) — one reserved zeroed frame shared by every read-only anon fault. */
+  readonly zeroPfn: number;
+  /** mm/huge_memory.c: huge_zero_page, allocated on first use (-1 until then). */
+  hugeZeroPfn = -1;
+
+  constructor(deps: VmDeps) {
+    this.mem = deps.mem;
+    this.frames = deps.mem.frames;
+    this.alloc = deps.alloc;
+    this.vmstat = deps.vmstat;
+    this.current = deps.current;
+    this.lru = deps.lru;
+    this.locks = deps.locks;
+    this.notifierFactory = deps.notifiers;
+    this.thp = deps.thp ?? 'madvise';
+    const zero = deps.alloc.allocPagesPfn(GFP_KERNEL | __GFP_ZERO, 0);
+    if (zero < 0) throw new ContractViolation('VM-ZERO', 'no frame left for ZERO_PAGE at vm init', undefined);
+    this.frames.setFlag(zero, PG.reserved);
+    this.zeroPfn = zero;
+  }
+
+  /** mm/huge_memory.c: get_huge_zero_page(): the huge zero folio, allocated once; -1 if none. */
+  hugeZeroPage(): number {
+    if (this.hugeZeroPfn >= 0) return this.hugeZeroPfn;
+    const gfp = ((GFP_TRANSHUGE | __GFP_ZERO) & ~__GFP_MOVABLE) | __GFP_COMP;
+    const pfn = this.alloc.allocPagesPfn(gfp, HPAGE_PMD_ORDER);
+    if (pfn < 0) return -1;
+    this.frames.setFlag(pfn, PG.reserved);
+    this.hugeZeroPfn = pfn;
+    return pfn;
+  }
+
+  isZeroPfn(pfn: number): boolean {
+    return pfn === this.zeroPfn || (this.hugeZeroPfn >= 0 && pfn >= this.hugeZeroPfn && pfn < this.hugeZeroPfn + 512);
+  }
+
+  /** __mod_node_page_state(page_pgdat(page), item, n) */
+  modNode(pfn: number, item: number, n: number): void {
+    this.mem.nodes[this.mem.pageZone(pfn).nid].vmStat[item] += n;
+  }
+
+  nodeOf(pfn: number): number {
+    return this.mem.pageZone(pfn).nid;
+  }
+
+  /**
+   * mm/swap.c: folio_put() → __folio_put(): drop a reference; the last one takes the folio off
+   * the LRU (__page_cache_release, which also clears a stale PG_mlocked), clears an anonymous
+   * mapping (free_pages_prepare: page->mapping = NULL for PageMappingFlags) and frees it.
+   */
+  putFolio(pfn: number): void {
+    const f = this.frames;
+    const head = f.compoundHead(pfn);
+    if (f.refcount[head] === 1) {
+      if (f.flags[head] & (1 << PG.mlocked)) this.lru.munlockFolio(head);
+      if (f.flags[head] & (1 << PG.lru)) this.lru.folioDelFromLru(head);
+      if (f.refcount[head] !== 1) {
+        this.alloc.putPage(head);
+        return;
+      }
+      if (f.mapping[head] & PAGE_MAPPING_ANON) f.mapping[head] = 0;
+      f.flags[head] &= ~ANON_EXCL;
+      if (f.flags[head] & (1 << PG.head)) {
+        const end = head + (1 << f.order[head]);
+        for (let p = head + 1; p < end; p++) f.flags[p] &= ~ANON_EXCL;
+      }
+    }
+    this.alloc.putPage(head);
+  }
+
+  /**
+   * mmu_notifier_range_init() + mmu_notifier_invalidate_range_start(): the returned range must
+   * be passed to {@link invalidateEnd} once the page tables are updated.
+   */
+  invalidateStart(mm: MmStruct, start: number, end: number, event: MmuNotifyEvent, owner?: unknown): MmuNotifierRange {
+    const range: MmuNotifierRange = { start, end, event, flags: MMU_NOTIFIER_RANGE_BLOCKABLE, owner };
+    mm.notifiers.invalidateRangeStart(range);
+    return range;
+  }
+
+  invalidateEnd(mm: MmStruct, range: MmuNotifierRange): void {
+    mm.notifiers.invalidateRangeEnd(range);
+  }
+}
