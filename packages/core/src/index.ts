@@ -67,3 +67,6 @@ export * from './sync/scheduler';
 export * from './sync/task';
 export * from './sync/page-lock';
 export * from './sync/wait-queue';
+export * from './zone/page-isolation';
+export * from './memory/memory-hotplug';
+export * from './memory/memory-failure';

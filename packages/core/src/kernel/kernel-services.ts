@@ -12,6 +12,8 @@ import type { Printk } from './printk';
 import type { Scheduler } from '../sync/scheduler';
 import type { PageLocks } from '../sync/page-lock';
 import type { Migration } from '../migrate/migration';
+import type { MemoryHotplug } from '../memory/memory-hotplug';
+import type { MemoryFailure } from '../memory/memory-failure';
 
 /**
  * The core services of one kernel, built once by createKernel and handed to the plugin machinery
@@ -32,4 +34,6 @@ export interface KernelServices {
   readonly sched: Scheduler;
   readonly locks: PageLocks;
   readonly migration: Migration;
+  readonly hotplug: MemoryHotplug;
+  readonly memoryFailure: MemoryFailure;
 }

@@ -19,6 +19,8 @@ import { Scheduler } from '../sync/scheduler';
 import { PageLocks } from '../sync/page-lock';
 import { Migration } from '../migrate/migration';
 import { MovableOpsRegistry } from '../migrate/movable-ops';
+import { MemoryHotplug } from '../memory/memory-hotplug';
+import { MemoryFailure } from '../memory/memory-failure';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
@@ -71,6 +73,8 @@ export class Kernel implements KernelFacade {
       movable: new MovableOpsRegistry(mem.frames, mem.mappings),
       folioMapping: () => undefined,
     });
+    const hotplug = new MemoryHotplug(migration, printk);
+    const memoryFailure = new MemoryFailure(migration, printk);
 
     const container = rootContainer.createChildContainer();
     // useValue: instances built here, scoped to this container only (toolchain.md P10).
@@ -88,7 +92,7 @@ export class Kernel implements KernelFacade {
     container.register(IScheduler, { useValue: sched });
     container.register(IPageLocks, { useValue: locks });
     container.register(IMigration, { useValue: migration });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration };
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, hotplug, memoryFailure };
   }
 
   get container(): DependencyContainer {
@@ -132,6 +136,14 @@ export class Kernel implements KernelFacade {
   /** Page migration: movable_operations, isolation, migrate_pages(). */
   get migration(): Migration {
     return this.live().migration;
+  }
+  /** Memory hot(un)plug: offlinePages / onlinePages. */
+  get hotplug(): MemoryHotplug {
+    return this.live().hotplug;
+  }
+  /** Memory failure: softOfflinePage / memoryFailure (MADV_SOFT_OFFLINE / MADV_HWPOISON). */
+  get memoryFailure(): MemoryFailure {
+    return this.live().memoryFailure;
   }
   get drivers(): DriverRegistry {
     this.live();

@@ -18,6 +18,10 @@ export interface MigrationLru {
   lruAddDrain(): void;
   /** folio_putback_lru(): back on the LRU, dropping the isolation reference. */
   folioPutbackLru(pfn: number): void;
+  /** isolate_lru_page() + NR_ISOLATED_* accounting: 0, or -EBUSY if the folio is not on the LRU. */
+  isolateLruPage(pfn: number): number;
+  /** lru_add_drain_all() */
+  lruAddDrainAll(): void;
 }
 
 /** vm/rmap: mappings of a folio (mm/rmap.c). */
@@ -56,6 +60,9 @@ export interface MigratableMapping {
 
 /** THP split (mm/huge_memory.c: split_folio_to_list). */
 export interface MigrationThp {
-  /** Split a large folio; its base pages go on `listHead`. 0, -EBUSY (pinned) or -EAGAIN. */
-  splitFolioToList(pfn: number, listHead: number): number;
+  /**
+   * split_huge_page_to_list(): split a large folio; its tail pages go on `listHead`, or back to
+   * the LRU when it is null (split_huge_page). 0, -EBUSY (pinned) or -EAGAIN.
+   */
+  splitFolioToList(pfn: number, listHead: number | null): number;
 }

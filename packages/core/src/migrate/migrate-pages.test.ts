@@ -1,4 +1,5 @@
 import { Errno } from '../errors';
+import { tpPrintk } from '../events/ftrace-format';
 import { PG_isolated } from '../mem/page-flags';
 import { NodeStat } from '../stat/vmstat-items';
 import { checkBuddy } from '../zone/check-buddy';
@@ -144,6 +145,8 @@ describe('migrate_pages on movable_operations pages (mm/migrate.c)', () => {
     k.events.on('mm_migrate_pages', (e) => seen.push(e));
     k.migration.migratePages(k.isolateAll(), k.toNode1, undefined, MigrateMode.SYNC, MigrateReason.MR_SYSCALL);
     expect(seen).toEqual([{ succeeded: 2, failed: 0, thp_succeeded: 0, thp_failed: 0, thp_split: 0, mode: MigrateMode.SYNC, reason: MigrateReason.MR_SYSCALL }]);
+    expect(tpPrintk('mm_migrate_pages', seen[0] as never)).toBe('nr_succeeded=2 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 mode=MIGRATE_SYNC reason=syscall_or_cpuset');
+    expect(tpPrintk('mm_migrate_pages_start', { mode: MigrateMode.ASYNC, reason: MigrateReason.MR_COMPACTION })).toBe('mode=MIGRATE_ASYNC reason=compaction');
   });
 
   it('batches large lists by NR_MAX_BATCHED_MIGRATION and migrates them all', () => {
