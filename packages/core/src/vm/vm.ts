@@ -11,6 +11,10 @@ import { Ksm } from './ksm';
 import { MigrationEntries, type TryToMigrateOptions } from './migration-entries';
 import { MmStruct } from './mm';
 import { Mprotect } from './mprotect';
+import { Fork } from './fork';
+import { MlockOps } from './mlock';
+import { Madvise } from './madvise';
+import { Mremap } from './mremap';
 import { Mmap, type MmapArgs } from './mmap';
 import { PageTables } from './page-table';
 import { Process, type Capability } from './process';
@@ -36,6 +40,10 @@ export class Vm {
   readonly access: Access;
   private readonly mmapper: Mmap;
   private readonly mprot: Mprotect;
+  private readonly forker: Fork;
+  private readonly mlocker: MlockOps;
+  private readonly madv: Madvise;
+  private readonly mrem: Mremap;
   private readonly procs = new Map<number, Process>();
   private nextPid = 100;
   private nextMmId = 1;
@@ -54,6 +62,10 @@ export class Vm {
     this.access = new Access(env, this.fault);
     this.mmapper = new Mmap(this.ops, this.filemap);
     this.mprot = new Mprotect(env, this.ops, this.thp);
+    this.forker = new Fork(env, this.rmap, this.anonVmas, this.thp);
+    this.mlocker = new MlockOps(env, this.ops);
+    this.madv = new Madvise(env, this.ops, this.zap, this.thp);
+    this.mrem = new Mremap(env, this.ops, this.mmapper, this.anonVmas, this.thp);
   }
 
   /** Live processes by pid. */
@@ -135,6 +147,68 @@ export class Vm {
   /** mprotect(2) */
   mprotect(p: Process, addr: number, length: number, prot: number): void {
     this.mprot.mprotect(this.check(p), addr, length, prot);
+  }
+
+  /**
+   * kernel/fork.c: fork(): a child with a copy of the address space (dup_mmap: COW for private
+   * memory, shared file and shmem pages, THP PMDs copied, mlock not inherited). On ENOMEM the
+   * half-built child is torn down and nothing of the parent changes but write protection.
+   */
+  fork(p: Process): Process {
+    const mm = this.check(p);
+    const child = this.createProcess({ comm: p.comm, uid: p.cred.uid, caps: p.cred.caps });
+    try {
+      this.forker.dupMmap(mm, child.mm);
+    } catch (e) {
+      this.exitProcess(child);
+      throw e;
+    }
+    return child;
+  }
+
+  /** mlock(2) / mlock2(MLOCK_ONFAULT): VM_LOCKED, mlock mapped folios, populate (unless onfault). */
+  mlock(p: Process, addr: number, length: number, onFault = false): void {
+    const mm = this.check(p);
+    const [s, e] = this.mlocker.apply(mm, addr, length, true, onFault);
+    if (!onFault && e > s) this.populate(mm, s, e - s);
+  }
+
+  /** munlock(2) */
+  munlock(p: Process, addr: number, length: number): void {
+    this.mlocker.apply(this.check(p), addr, length, false);
+  }
+
+  /** madvise(2): MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_NOHUGEPAGE. */
+  madvise(p: Process, addr: number, length: number, advice: number): void {
+    this.madv.madvise(this.check(p), addr, length, advice);
+  }
+
+  /** mremap(2): MREMAP_MAYMOVE, MREMAP_FIXED (with newAddr), MREMAP_DONTUNMAP. */
+  mremap(p: Process, oldAddr: number, oldLength: number, newLength: number, flags = 0, newAddr?: number): number {
+    const mm = this.check(p);
+    const r = this.mrem.mremap(mm, oldAddr, oldLength, newLength, flags, newAddr);
+    if (r.grown) this.populate(mm, r.grown[0], r.grown[1] - r.grown[0]);
+    return r.addr;
+  }
+
+  /**
+   * KSM: merge the identical anonymous pages mapped at the given addresses (of `p`, or of each
+   * target's own process) into one write-protected KSM page. Returns the KSM pfn and how many
+   * mappings share it. EINVAL for an address without a private anonymous base page.
+   */
+  ksmMerge(p: Process, addrs: readonly (number | { p: Process; addr: number })[]): { kpfn: number; merged: number } {
+    this.check(p);
+    const targets = addrs.map((x) => {
+      const proc = typeof x === 'number' ? p : x.p;
+      const addr = typeof x === 'number' ? x : x.addr;
+      const mm = this.check(proc);
+      const vma = mm.vmaLookup(addr);
+      if (!vma || !vma.isAnonymous || vma.isShared || !vma.anonVma || addr % PAGE_SIZE) {
+        throw new KernelError('EINVAL', `ksmMerge: 0x${Number(addr).toString(16)} is not a page-aligned address in private anonymous memory with pages`);
+      }
+      return { vma, addr };
+    });
+    return this.ksm.merge(targets);
   }
 
   read(p: Process, addr: number, length: number): Uint8Array {
