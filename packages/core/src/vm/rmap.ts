@@ -19,7 +19,9 @@ export type RmapVisit = (mm: MmStruct, vma: VmArea, addr: number) => boolean | v
 
 /**
  * mm/rmap.c: reverse mapping. Mapcounts live in `frames.mapcount` per page; a PMD-mapped THP
- * keeps its entire mapcount in the first tail page's slot (folio->_entire_mapcount). Node
+ * keeps its entire mapcount in the first tail page's slot (folio->_entire_mapcount). The kernel
+ * keeps that in a separate field of the first tail, so the first tail's own PTE mapcount is
+ * stored here in its `frames.private` slot (unused on tail pages) — see {@link pageMapcount}. Node
  * counters NR_ANON_MAPPED / NR_FILE_MAPPED count pages mapped at least once, NR_ANON_THPS
  * counts PMD-mapped anonymous THP pages (v6.6 __folio_add_anon_rmap accounting).
  */
@@ -47,9 +49,16 @@ export class Rmap {
     const head = f.compoundHead(pfn);
     if (!this.large(head)) return f.mapcount[head];
     const n = 1 << f.order[head];
-    let sum = f.mapcount[head + 1];
-    for (let p = head; p < head + n; p++) sum += f.mapcount[p];
+    let sum = f.mapcount[head + 1] + f.mapcount[head] + f.private[head + 1];
+    for (let p = head + 2; p < head + n; p++) sum += f.mapcount[p];
     return sum;
+  }
+
+  /** mm.h: page_mapcount() without the entire mapcount: PTE mappings of this one page. */
+  pageMapcount(pfn: number): number {
+    const f = this.env.frames;
+    const head = f.compoundHead(pfn);
+    return pfn === head + 1 && this.large(head) ? f.private[pfn] : f.mapcount[pfn];
   }
 
   /** mm.h: folio_mapped() */
@@ -61,8 +70,8 @@ export class Rmap {
   private ptesMapped(head: number): number {
     const f = this.env.frames;
     const end = head + (1 << f.order[head]);
-    let n = 0;
-    for (let p = head; p < end; p++) if (f.mapcount[p] > 0) n++;
+    let n = (f.mapcount[head] > 0 ? 1 : 0) + (f.private[head + 1] > 0 ? 1 : 0);
+    for (let p = head + 2; p < end; p++) if (f.mapcount[p] > 0) n++;
     return n;
   }
 
@@ -117,8 +126,9 @@ export class Rmap {
         this.env.modNode(head, item, nr - this.ptesMapped(head));
         if (item === NodeStat.NR_ANON_MAPPED) this.env.modNode(head, NodeStat.NR_ANON_THPS, nr);
       }
-    } else if (++f.mapcount[pfn] === 1 && (!large || f.mapcount[head + 1] === 0)) {
-      this.env.modNode(head, item, 1);
+    } else {
+      const arr = large && pfn === head + 1 ? f.private : f.mapcount;
+      if (++arr[pfn] === 1 && (!large || f.mapcount[head + 1] === 0)) this.env.modNode(head, item, 1);
     }
     if (vma) this.mlockVmaFolio(head, vma, pmd);
   }
@@ -138,8 +148,9 @@ export class Rmap {
         if (anon) this.env.modNode(head, NodeStat.NR_ANON_THPS, -nr);
       }
     } else {
-      if (f.mapcount[pfn] <= 0) this.underflow(pfn);
-      if (--f.mapcount[pfn] === 0 && (!large || f.mapcount[head + 1] === 0)) this.env.modNode(head, item, -1);
+      const arr = large && pfn === head + 1 ? f.private : f.mapcount;
+      if (arr[pfn] === 0) this.underflow(pfn);
+      if (--arr[pfn] === 0 && (!large || f.mapcount[head + 1] === 0)) this.env.modNode(head, item, -1);
     }
     if (vma) this.munlockVmaFolio(head, vma, pmd);
   }
