@@ -1,4 +1,3 @@
-import { Errno } from '../errors';
 import { PG } from '../mem/page-flags';
 import { NodeStat } from '../stat/vmstat-items';
 import { PAGEVEC_SIZE } from './folio-batch';
