@@ -27,29 +27,9 @@ export interface PageLockOps {
   waitOnPageLocked(pfn: number): TaskWait;
 }
 
-/** include/linux/mmu_notifier.h: enum mmu_notifier_event */
-export const enum MmuNotifyEvent {
-  UNMAP = 0,
-  CLEAR = 1,
-  PROTECTION_VMA = 2,
-  PROTECTION_PAGE = 3,
-  SOFT_DIRTY = 4,
-  RELEASE = 5,
-  MIGRATE = 6,
-  EXCLUSIVE = 7,
-}
-
-/** include/linux/mmu_notifier.h: MMU_NOTIFIER_RANGE_BLOCKABLE */
-export const MMU_NOTIFIER_RANGE_BLOCKABLE = 1;
-
-/** struct mmu_notifier_range */
-export interface MmuNotifierRange {
-  start: number;
-  end: number;
-  event: MmuNotifyEvent;
-  flags: number;
-  owner?: unknown;
-}
+/** The notifier range types are notify/'s (mmu_notifier_range, enum mmu_notifier_event). */
+import type { MmuNotifierRange } from '../notify/mmu-notifier-range';
+export { MmuNotifyEvent, MMU_NOTIFIER_RANGE_BLOCKABLE, type MmuNotifierRange } from '../notify/mmu-notifier-range';
 
 /** The subscriptions of one mm (struct mmu_notifier_subscriptions). */
 export interface MmuNotifierOps {
