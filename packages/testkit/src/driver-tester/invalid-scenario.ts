@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ContractViolation, type FolioList, MigrateMode } from '@mmsim/core';
+import { ContractViolation, type FolioList, GFP_HIGHUSER_MOVABLE, MigrateMode } from '@mmsim/core';
 import { DriverSession } from './session';
 import type { DriverHarness, InvalidExpectation, ScenarioPhase } from './types';
 
@@ -12,7 +12,7 @@ export interface InvalidOutcome {
 /**
  * The fixed scenario runInvalid drives a broken driver through, phase by phase: load + populate
  * ('setup'), isolate every page ('isolate'), put them back ('putback'), isolate again and migrate
- * SYNC to another node ('migrate'), then free every page through the driver ('free', when the
+ * SYNC to another node, page by page ('migrate'), then free every page through the driver ('free', when the
  * harness has release()). Returns the phase the first error was thrown in, or undefined.
  */
 export function runScenario(s: DriverSession | undefined, harness: DriverHarness, pages: number, held: FolioList[]): InvalidOutcome | undefined {
@@ -29,8 +29,8 @@ export function runScenario(s: DriverSession | undefined, harness: DriverHarness
     k.migration.putbackMovablePages(list);
     phase = 'migrate';
     for (const pfn of pfns) if (k.migration.isolateMovablePage(pfn) === 0) list.add(pfn);
-    const { res, moved } = s.migrate(list, MigrateMode.SYNC);
-    if (res.ret !== 0) k.migration.putbackMovablePages(list);
+    const moved = migrateStepByStep(s, list);
+    if (!list.isEmpty) k.migration.putbackMovablePages(list);
     pfns = pfns.map((pfn) => moved.get(pfn) ?? pfn);
     phase = 'free';
     if (harness.release) for (const pfn of pfns) harness.release(k, pfn);
@@ -38,6 +38,43 @@ export function runScenario(s: DriverSession | undefined, harness: DriverHarness
   } catch (error) {
     return { phase, error };
   }
+}
+
+/**
+ * The migrate phase, one page at a time, with the tester playing migrate_folio_unmap() and
+ * migrate_folio_move() (mm/migrate.c) around the core's own move_to_new_folio() — whose checks
+ * (D3, M6, M7) raise the violation. The batched engine is not used here: its list cleanup masks a
+ * violation raised after migrate_page() returns (see the testkit README). If the driver breaks
+ * the contract, the tester undoes its own side (locks it took, the destination it allocated, the
+ * source back on its list) and rethrows.
+ */
+function migrateStepByStep(s: DriverSession, list: FolioList): Map<number, number> {
+  const k = s.kernel;
+  const moved = new Map<number, number>();
+  for (const src of list.pfns()) {
+    const dst = k.migration.targetAllocator({ nid: s.targetNid(src, 'other-node'), gfpMask: GFP_HIGHUSER_MOVABLE })(src);
+    assert.ok(dst >= 0, 'out of memory for a migration destination');
+    assert.ok(k.locks.trylockPage(src) && k.locks.trylockPage(dst), 'the scenario could not lock src and dst');
+    let rc: number;
+    try {
+      rc = k.migration.engine.fm.moveToNewFolio(dst, src, MigrateMode.SYNC);
+    } catch (error) {
+      for (const pfn of [src, dst]) if (s.isLocked(pfn)) k.locks.unlockPage(pfn);
+      // A destination the driver adopted is the driver's to free; an untouched one goes back.
+      if (k.migration.movable.opsOf(dst) === undefined) k.alloc.putPage(dst);
+      if (s.isIsolated(src) && !list.pfns().includes(src)) list.add(src);
+      throw error;
+    }
+    k.locks.unlockPage(dst);
+    k.alloc.putPage(dst);
+    if (rc === 0) {
+      k.mem.lists.del(src);
+      k.locks.unlockPage(src);
+      k.alloc.putPage(src);
+      moved.set(src, dst);
+    } else k.locks.unlockPage(src);
+  }
+  return moved;
 }
 
 /**
