@@ -4,6 +4,7 @@ import { LiveSet } from './live-set';
 
 function setup() {
   const kernel = createKernel({ machine: { nodes: [{ memory: '64MiB' }], layout: 'flat' }, seed: 1 });
+  kernel.alloc.drainAllPages(); // boot leaves pages on the per-cpu lists (ZERO_PAGE allocation)
   const free0 = kernel.mem.populatedZones[0]!.freePages;
   return { kernel, alloc: kernel.alloc, free0 };
 }

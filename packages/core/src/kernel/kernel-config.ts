@@ -31,6 +31,8 @@ export const KernelConfigSchema = z.strictObject({
   machine: MachineConfigSchema,
   /** vm.* sysctls at boot. */
   sysctl: VmSysctlSchema.prefault({}),
+  /** /sys/kernel/mm/transparent_hugepage/enabled (default "madvise", as most distributions ship). */
+  thp: z.enum(['always', 'madvise', 'never']).default('madvise'),
   /** Seed of the kernel's random source: the same seed replays the same run. */
   seed: z.union([z.number().int().refine(Number.isSafeInteger, 'a safe integer'), z.string().min(1)]).default(1),
   /** Drivers loaded at boot, in order. */

@@ -13,6 +13,10 @@ import type { Scheduler } from '../sync/scheduler';
 import type { PageLocks } from '../sync/page-lock';
 import type { Migration } from '../migrate/migration';
 import type { MemoryHotplug } from '../memory/memory-hotplug';
+import type { Lru } from '../lru/lru';
+import type { Vm } from '../vm/vm';
+import type { MovePages } from '../mempolicy/move-pages';
+import type { MemPolicies } from '../mempolicy/mempolicy';
 import type { MemoryFailure } from '../memory/memory-failure';
 
 /**
@@ -34,6 +38,10 @@ export interface KernelServices {
   readonly sched: Scheduler;
   readonly locks: PageLocks;
   readonly migration: Migration;
+  readonly lru: Lru;
+  readonly vm: Vm;
+  readonly movePages: MovePages;
+  readonly mempolicy: MemPolicies;
   readonly hotplug: MemoryHotplug;
   readonly memoryFailure: MemoryFailure;
 }

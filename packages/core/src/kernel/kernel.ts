@@ -20,6 +20,13 @@ import { PageLocks } from '../sync/page-lock';
 import { Migration } from '../migrate/migration';
 import { MovableOpsRegistry } from '../migrate/movable-ops';
 import { MemoryHotplug } from '../memory/memory-hotplug';
+import { Lru } from '../lru/lru';
+import { Vm } from '../vm/vm';
+import { MmuNotifierSubscriptions } from '../notify/mmu-notifier';
+import { MovePages } from '../mempolicy/move-pages';
+import { MemPolicies } from '../mempolicy/mempolicy';
+import type { AddressSpace } from '../vm/filemap';
+import { PAGE_MAPPING_FLAGS } from '../mem/mapping';
 import { MemoryFailure } from '../memory/memory-failure';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
@@ -68,11 +75,23 @@ export class Kernel implements KernelFacade {
     const proc = new ProcFs(mem, alloc, vmstat);
     const sched = new Scheduler(current, clock, random.stream('sched'));
     const locks = new PageLocks(mem.frames, sched);
-    const migration = new Migration({
-      mem, alloc, vmstat, events, current, locks,
-      movable: new MovableOpsRegistry(mem.frames, mem.mappings),
-      folioMapping: () => undefined,
+    const lru = new Lru(mem, current, alloc, vmstat);
+    const vm = new Vm({
+      mem, alloc, vmstat, current, lru, locks,
+      notifiers: () => new MmuNotifierSubscriptions(),
+      thp: config.thp,
     });
+    const migration = new Migration({
+      mem, alloc, vmstat, events, current, locks, lru, rmap: vm,
+      movable: new MovableOpsRegistry(mem.frames, mem.mappings),
+      // folio_mapping(): file folios resolve to their address_space; anon, KSM and movable do not.
+      folioMapping: (pfn) => {
+        const mapping = mem.frames.mapping[pfn]!;
+        return mapping && !(mapping & PAGE_MAPPING_FLAGS) ? mem.mappings.resolve<AddressSpace>(mapping) : undefined;
+      },
+    });
+    const movePages = new MovePages(vm, lru, migration);
+    const mempolicy = new MemPolicies(vm, lru, migration);
     const hotplug = new MemoryHotplug(migration, printk);
     const memoryFailure = new MemoryFailure(migration, printk);
 
@@ -92,7 +111,7 @@ export class Kernel implements KernelFacade {
     container.register(IScheduler, { useValue: sched });
     container.register(IPageLocks, { useValue: locks });
     container.register(IMigration, { useValue: migration });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, hotplug, memoryFailure };
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure };
   }
 
   get container(): DependencyContainer {
@@ -136,6 +155,22 @@ export class Kernel implements KernelFacade {
   /** Page migration: movable_operations, isolation, migrate_pages(). */
   get migration(): Migration {
     return this.live().migration;
+  }
+  /** The LRU lists (mm/swap.c, mm/vmscan.c isolation, mm/mlock.c). */
+  get lru(): Lru {
+    return this.live().lru;
+  }
+  /** Processes and address spaces: mmap, faults, fork, rmap, page cache (mm/memory.c, mm/mmap.c, mm/rmap.c). */
+  get vm(): Vm {
+    return this.live().vm;
+  }
+  /** move_pages(2). */
+  get movePages(): MovePages {
+    return this.live().movePages;
+  }
+  /** mbind(2), migrate_pages(2), get_mempolicy(2). */
+  get mempolicy(): MemPolicies {
+    return this.live().mempolicy;
   }
   /** Memory hot(un)plug: offlinePages / onlinePages. */
   get hotplug(): MemoryHotplug {

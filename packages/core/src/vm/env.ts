@@ -58,6 +58,8 @@ export class VmEnv {
     const zero = deps.alloc.allocPagesPfn(GFP_KERNEL | __GFP_ZERO, 0);
     if (zero < 0) throw new ContractViolation('VM-ZERO', 'no frame left for ZERO_PAGE at vm init', undefined);
     this.frames.setFlag(zero, PG.reserved);
+    // adjust_managed_page_count(): a page reserved for good leaves the zone's managed pages.
+    deps.mem.pageZone(zero).managedPages -= 1;
     this.zeroPfn = zero;
   }
 
@@ -68,6 +70,7 @@ export class VmEnv {
     const pfn = this.alloc.allocPagesPfn(gfp, HPAGE_PMD_ORDER);
     if (pfn < 0) return -1;
     this.frames.setFlag(pfn, PG.reserved);
+    this.mem.pageZone(pfn).managedPages -= 1;
     this.hugeZeroPfn = pfn;
     return pfn;
   }
