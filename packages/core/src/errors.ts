@@ -61,8 +61,9 @@ export interface ViolationPage {
 /**
  * A broken kernel or driver contract: the simulator's catchable equivalent of VM_BUG_ON_PAGE /
  * bad_page(). `rule` is the id from ../shared/reference/kernel.md §4 (M1–M11, D1–D7, H1–H10,
- * C1–C5) or a core page-state rule (PG1–PG6, see page-state-rules.ts). The check runs before any
- * state is changed, so the kernel is still consistent after the throw.
+ * C1–C5) or a core page-state rule (PG1–PG6). Checks made before the core acts throw before any
+ * state changes; checks made after a driver callback returns first give back everything the core
+ * holds (locks, references, list membership), so the kernel is still consistent after the throw.
  */
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';

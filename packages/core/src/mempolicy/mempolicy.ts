@@ -75,6 +75,8 @@ export class MemPolicies {
       this.policies.set(vma, list);
     }
     if (!(flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) || policy.mode === MpolMode.DEFAULT || policy.mode === MpolMode.LOCAL) return 0;
+    // do_mbind(): pages still in per-cpu LRU batches cannot be isolated.
+    this.lru.lruAddDrainAll();
     const list = this.migration.newList();
     const failedIsolation = queuePagesRange(this.vm, this.lru, p, start, end, nodes, flags | MPOL_MF_INVERT, list);
     let nrFailed = failedIsolation;

@@ -54,6 +54,8 @@ export interface MigratableMapping {
   };
   /** mapping_can_writeback() */
   readonly canWriteback?: boolean;
+  /** The page-cache slot of `index` still holds `pfn` (the radix-tree check). */
+  holdsFolio(index: number, pfn: number): boolean;
   /** xas_store() of the page cache: the slot of `index` now holds `newPfn`. */
   replaceFolio(index: number, oldPfn: number, newPfn: number): void;
 }

@@ -106,6 +106,13 @@ export class MigratePages {
       // Permanent failures go back on the caller's list for putback.
       lists.splice(retFolios, from);
       if (lists.isEmpty(from)) rcGather = 0;
+    } catch (e) {
+      // A broken contract (ContractViolation) or bad input aborts the call: every folio the engine
+      // still holds goes back on the caller's list, isolated, for putback.
+      lists.spliceTail(folios, from);
+      lists.spliceTail(splitFolios, from);
+      lists.spliceTail(retFolios, from);
+      throw e;
     } finally {
       lists.releaseHead(folios);
       lists.releaseHead(retFolios);
@@ -157,6 +164,9 @@ export class MigratePages {
         nrFailed += rc;
       }
       return nrFailed;
+    } catch (e) {
+      lists.spliceTail(folios, retFolios);
+      throw e;
     } finally {
       lists.releaseHead(folios);
     }

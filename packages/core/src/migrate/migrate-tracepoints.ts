@@ -17,10 +17,34 @@ export interface MmMigratePagesStart {
   reason: number;
 }
 
+/**
+ * mmsim_migrate_step: not a kernel tracepoint. Marks each of the 18 steps of "How
+ * migrate_pages() works" (Documentation/mm/page_migration.rst) as it happens to a folio, so the
+ * order can be traced and tested.
+ */
+export interface MmsimMigrateStep {
+  pfn: number;
+  step: number;
+}
+
 declare module '../events/tracepoints' {
   interface TracepointMap {
     mm_migrate_pages: MmMigratePages;
     mm_migrate_pages_start: MmMigratePagesStart;
+    mmsim_migrate_step: MmsimMigrateStep;
+  }
+}
+
+/** Emits a migration step if anyone traces them (one typed-array load otherwise). */
+export class MigrateStepTrace {
+  private readonly id: number;
+
+  constructor(private readonly events: import('../events/event-bus').EventBus) {
+    this.id = events.tracepointId('mmsim_migrate_step');
+  }
+
+  step(pfn: number, step: number): void {
+    if (this.events.listening[this.id]) this.events.emit('mmsim_migrate_step', { pfn, step });
   }
 }
 
@@ -31,4 +55,5 @@ declare module '../events/tracepoints' {
 TP_PRINTK.mm_migrate_pages = (e) =>
   `nr_succeeded=${e.succeeded} nr_failed=${e.failed} nr_thp_succeeded=${e.thp_succeeded} nr_thp_failed=${e.thp_failed} ` +
   `nr_thp_split=${e.thp_split} mode=${MIGRATE_MODE_NAMES[e.mode]} reason=${MIGRATE_REASON_NAMES[e.reason]}`;
+TP_PRINTK.mmsim_migrate_step = (e) => `pfn=0x${e.pfn.toString(16)} step=${e.step}`;
 TP_PRINTK.mm_migrate_pages_start = (e) => `mode=${MIGRATE_MODE_NAMES[e.mode]} reason=${MIGRATE_REASON_NAMES[e.reason]}`;

@@ -4,6 +4,7 @@ import { NodeStat } from '../stat/vmstat-items';
 import type { FolioMigrate } from './folio-migrate';
 import { MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP, MigrateMode, MigrateReason } from './migrate-mode';
 import type { MigrationEnv } from './migration-env';
+import { MigrateStepTrace } from './migrate-tracepoints';
 
 /** new_folio_t: a destination for src, or -1 (the kernel's NULL, turned into -ENOMEM). */
 export type GetNewFolio = (src: number) => number;
@@ -20,7 +21,11 @@ export type PutNewFolio = (dst: number) => void;
  * folio_wait_writeback() (SYNC modes), the folio is retried on the next pass (-EAGAIN).
  */
 export class UnmapMove {
-  constructor(private readonly env: MigrationEnv, private readonly fm: FolioMigrate) {}
+  private readonly trace: MigrateStepTrace;
+
+  constructor(private readonly env: MigrationEnv, private readonly fm: FolioMigrate) {
+    this.trace = new MigrateStepTrace(env.events);
+  }
 
   private nrPages(pfn: number): number {
     const f = this.env.mem.frames;
@@ -53,6 +58,18 @@ export class UnmapMove {
     if (anonVma) this.env.rmap!.putAnonVma(anonVma);
     if (locked) this.env.locks.unlockPage(src);
     if (ret !== null) this.env.mem.lists.moveTail(src, ret);
+  }
+
+  /**
+   * A contract violation inside move_to_new_folio(): the core takes back what it holds of the
+   * pair (its locks, if the driver left them, the destination, the anon_vma pin, the migration
+   * entries) and leaves the source isolated on `ret` for the caller's putback.
+   */
+  private abandonPair(putNew: PutNewFolio | undefined, src: number, dst: number, wasMapped: number, anonVma: number, ret: number): void {
+    const f = this.env.mem.frames;
+    const srcLocked = f.testFlag(src, PG.locked);
+    this.undoSrc(src, wasMapped, anonVma, srcLocked, ret);
+    this.undoDst(dst, f.testFlag(dst, PG.locked), putNew);
   }
 
   /** migrate_folio_undo_dst(): unlock and give the unused destination back. */
@@ -97,14 +114,17 @@ export class UnmapMove {
         break fail;
       }
       locked = true;
+      this.trace.step(src, 1);
       if (f.testFlag(src, PG.writeback)) {
         // Only full synchronous migration waits for writeback (here: retries); the others fail.
         if (mode !== MigrateMode.SYNC && mode !== MigrateMode.SYNC_NO_COPY) rc = -Errno.EBUSY;
         break fail;
       }
+      this.trace.step(src, 2);
       if (this.env.rmap && (f.mapping[src]! & 3) === 1) anonVma = this.env.rmap.folioGetAnonVma(src);
       if (!locks.trylockPage(dst)) break fail;
       dstLocked = true;
+      this.trace.step(src, 3);
       if (!isLru) {
         this.record(dst, wasMapped, anonVma);
         return MIGRATEPAGE_UNMAP;
@@ -120,6 +140,7 @@ export class UnmapMove {
         wasMapped = 1;
       }
       if (!this.env.rmap?.folioMapped(src)) {
+        this.trace.step(src, 4);
         this.record(dst, wasMapped, anonVma);
         return MIGRATEPAGE_UNMAP;
       }
@@ -146,7 +167,13 @@ export class UnmapMove {
     const isLru = !movable.isMovableMapping(src);
     const prev = lists.getPrev(dst);
     lists.del(dst);
-    const rc = this.fm.moveToNewFolio(dst, src, mode);
+    let rc: number;
+    try {
+      rc = this.fm.moveToNewFolio(dst, src, mode);
+    } catch (e) {
+      this.abandonPair(putNew, src, dst, wasMapped, anonVma, ret);
+      throw e;
+    }
     if (rc !== MIGRATEPAGE_SUCCESS) {
       if (rc === -Errno.EAGAIN) {
         lists.add(dst, prev);
@@ -158,11 +185,14 @@ export class UnmapMove {
       return rc;
     }
     if (isLru) {
-      // Push dst to the LRU at once so remove_migration_ptes() builds the right mlock state.
+      // Push dst to the LRU at once so remove_migration_ptes() builds the right mlock state
+      // (v5.18+; page_migration.rst still lists this as the last step).
       this.env.lru?.folioAddLru(dst);
+      this.trace.step(src, 18);
       if (wasMapped) {
         this.env.lru?.lruAddDrain();
         this.env.rmap!.removeMigrationPtes(src, dst, false);
+        this.trace.step(src, 16);
       }
     }
     locks.unlockPage(dst);
@@ -171,6 +201,7 @@ export class UnmapMove {
     lists.del(src);
     if (anonVma) this.env.rmap!.putAnonVma(anonVma);
     locks.unlockPage(src);
+    this.trace.step(src, 17);
     this.done(src, reason);
     return rc;
   }

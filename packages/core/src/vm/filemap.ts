@@ -43,6 +43,10 @@ export class AddressSpace {
    * xas_store() as folio_migrate_mapping() uses it: the slot of `index` now holds newPfn.
    * Throws a ContractViolation-free KernelError if the slot does not hold oldPfn.
    */
+  holdsFolio(index: number, pfn: number): boolean {
+    return this.iPages.get(index) === pfn;
+  }
+
   replaceFolio(index: number, oldPfn: number, newPfn: number): void {
     if (this.iPages.get(index) !== oldPfn) {
       throw new KernelError('EINVAL', `replaceFolio: page cache index ${index} holds ${this.iPages.get(index) ?? 'nothing'}, not pfn ${oldPfn}`);

@@ -198,6 +198,9 @@ export class Vm {
    */
   ksmMerge(p: Process, addrs: readonly (number | { p: Process; addr: number })[]): { kpfn: number; merged: number } {
     this.check(p);
+    // ksmd's write_protect_page() needs page_count == mapcount + 1: drain the per-cpu LRU
+    // batches, whose references would otherwise look like pins.
+    this.env.lru.lruAddDrainAll();
     const targets = addrs.map((x) => {
       const proc = typeof x === 'number' ? p : x.p;
       const addr = typeof x === 'number' ? x : x.addr;
