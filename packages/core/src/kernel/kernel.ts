@@ -28,6 +28,7 @@ import { MemPolicies } from '../mempolicy/mempolicy';
 import type { AddressSpace } from '../vm/filemap';
 import { PAGE_MAPPING_FLAGS } from '../mem/mapping';
 import { MemoryFailure } from '../memory/memory-failure';
+import { SplitHugePage } from '../vm/split-huge-page';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
@@ -84,6 +85,7 @@ export class Kernel implements KernelFacade {
     const migration = new Migration({
       mem, alloc, vmstat, events, current, locks, lru, rmap: vm,
       movable: new MovableOpsRegistry(mem.frames, mem.mappings),
+      thp: new SplitHugePage(vm, locks),
       // folio_mapping(): file folios resolve to their address_space; anon, KSM and movable do not.
       folioMapping: (pfn) => {
         const mapping = mem.frames.mapping[pfn]!;

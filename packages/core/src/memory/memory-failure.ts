@@ -139,17 +139,31 @@ export class MemoryFailure {
     return this.softOfflineInUsePage(pfn);
   }
 
+  /**
+   * try_to_split_thp_page(): lock the folio, split_huge_page(page) — the caller's reference moves
+   * to `pfn`'s page — and unlock; on failure the reference is dropped. 0 or a negative errno.
+   */
+  tryToSplitThpPage(pfn: number): number {
+    const env = this.env;
+    const head = env.mem.frames.compoundHead(pfn);
+    if (!env.thp || !env.locks.trylockPage(head)) {
+      env.alloc.putPage(head);
+      return -Errno.EBUSY;
+    }
+    const rc = env.thp.splitFolioToList(pfn, null);
+    env.locks.unlockPage(rc === 0 ? pfn : head);
+    if (rc !== 0) env.alloc.putPage(head);
+    return rc;
+  }
+
   /** soft_offline_in_use_page(): isolate, migrate, poison the old frame. */
   private softOfflineInUsePage(pfn: number): number {
     const env = this.env;
     const f = env.mem.frames;
     const head = f.compoundHead(pfn);
-    if (head !== pfn || f.testFlag(pfn, PG.head)) {
-      if (!env.thp || env.thp.splitFolioToList(head, null) !== 0) {
-        env.alloc.putPage(head);
-        this.printk.log('info', `soft offline: 0x${pfn.toString(16)}: thp split failed`);
-        return -Errno.EBUSY;
-      }
+    if ((head !== pfn || f.testFlag(pfn, PG.head)) && this.tryToSplitThpPage(pfn) !== 0) {
+      this.printk.log('info', `soft offline: 0x${pfn.toString(16)}: thp split failed`);
+      return -Errno.EBUSY;
     }
     const list = this.migration.newList();
     let isolated: boolean;

@@ -12,6 +12,7 @@ import { MigrationEntries, type TryToMigrateOptions } from './migration-entries'
 import { MmStruct } from './mm';
 import { Mprotect } from './mprotect';
 import { Fork } from './fork';
+import { PinAccounting } from './gup-pin';
 import { MlockOps } from './mlock';
 import { Madvise } from './madvise';
 import { Mremap } from './mremap';
@@ -38,6 +39,8 @@ export class Vm {
   readonly ops: VmaOps;
   readonly migration: MigrationEntries;
   readonly access: Access;
+  /** FOLL_GET/FOLL_PIN accounting of GUP (vm/gup.ts). */
+  readonly pins: PinAccounting;
   private readonly mmapper: Mmap;
   private readonly mprot: Mprotect;
   private readonly forker: Fork;
@@ -60,6 +63,7 @@ export class Vm {
     this.ops = new VmaOps(env, this.anonVmas, this.thp, this.zap, this.filemap);
     this.migration = new MigrationEntries(env, this.rmap, this.anonVmas, this.filemap);
     this.access = new Access(env, this.fault);
+    this.pins = new PinAccounting(env);
     this.mmapper = new Mmap(this.ops, this.filemap);
     this.mprot = new Mprotect(env, this.ops, this.thp);
     this.forker = new Fork(env, this.rmap, this.anonVmas, this.thp);
