@@ -29,6 +29,7 @@ import type { AddressSpace } from '../vm/filemap';
 import { PAGE_MAPPING_FLAGS } from '../mem/mapping';
 import { MemoryFailure } from '../memory/memory-failure';
 import { SplitHugePage } from '../vm/split-huge-page';
+import { Hwpoison } from '../vm/hwpoison';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
@@ -95,7 +96,8 @@ export class Kernel implements KernelFacade {
     const movePages = new MovePages(vm, lru, migration);
     const mempolicy = new MemPolicies(vm, lru, migration);
     const hotplug = new MemoryHotplug(migration, printk);
-    const memoryFailure = new MemoryFailure(migration, printk);
+    const memoryFailure = new MemoryFailure(migration, printk, new Hwpoison(vm));
+    vm.setMemoryFailure(memoryFailure);
 
     const container = rootContainer.createChildContainer();
     // useValue: instances built here, scoped to this container only (toolchain.md P10).

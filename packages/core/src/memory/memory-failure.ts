@@ -1,12 +1,20 @@
 import { Errno } from '../errors';
 import { NR_PAGE_ORDERS } from '../mem/constants';
-import { mappingIsMovable } from '../mem/mapping';
+import { PAGE_MAPPING_ANON, mappingIsMovable } from '../mem/mapping';
 import { PG, PageType } from '../mem/page-flags';
 import type { Printk } from '../kernel/printk';
 import { ISOLATE_UNEVICTABLE, MigrateMode, MigrateReason } from '../migrate/migrate-mode';
 import type { Migration } from '../migrate/migration';
 import { __GFP_MOVABLE, __GFP_RETRY_MAYFAIL, GFP_USER } from '../zone/gfp';
 import { MigrateType } from '../zone/migratetype';
+
+/** The vm side of poisoning a mapped page (vm/hwpoison.ts). */
+export interface HwpoisonOps {
+  /** hwpoison_user_mappings(): hwpoison entries replace every mapping; true if none is left. */
+  unmapUserMappings(pfn: number): boolean;
+  /** delete_from_lru_cache() for an anonymous page. */
+  deleteFromLruCache(pfn: number): void;
+}
 
 /**
  * Hardware memory errors and their software injection (mm/memory-failure.c): soft offlining
@@ -19,7 +27,7 @@ export class MemoryFailure {
   /** num_poisoned_pages */
   numPoisonedPages = 0;
 
-  constructor(private readonly migration: Migration, private readonly printk: Printk) {}
+  constructor(private readonly migration: Migration, private readonly printk: Printk, private readonly hwpoison?: HwpoisonOps) {}
 
   private get env() {
     return this.migration.env;
@@ -216,7 +224,42 @@ export class MemoryFailure {
       this.printk.log('err', `Memory failure: 0x${pfn.toString(16)}: recovery action for high-order kernel page: Ignored`);
       return -Errno.EBUSY;
     }
+    if (this.hwpoison && mem.frames.mapping[f.compoundHead(pfn)]! & PAGE_MAPPING_ANON) return this.anonPageFailure(pfn);
     this.printk.log('err', `Memory failure: 0x${pfn.toString(16)}: recovery action for in-use page: Delayed (retired when freed)`);
+    return 0;
+  }
+
+  /**
+   * memory_failure() for an in-use anonymous page: take a reference that is never given back
+   * (get_hwpoison_page; the frame can never be freed, so never reused), split a THP first
+   * (try_to_split_thp_page; -EBUSY "unsplit thp" if pinned), lock the page, unmap it everywhere
+   * with hwpoison entries (hwpoison_user_mappings) and take it off the LRU (me_pagecache_dirty →
+   * delete_from_lru_cache). 0 (Recovered) or -EBUSY (Ignored).
+   */
+  private anonPageFailure(pfn: number): number {
+    const env = this.env;
+    const f = env.mem.frames;
+    const head = f.compoundHead(pfn);
+    const where = `Memory failure: 0x${pfn.toString(16)}`;
+    f.refcount[head]!++;
+    if ((head !== pfn || f.testFlag(pfn, PG.head)) && this.tryToSplitThpPage(pfn) !== 0) {
+      this.printk.log('err', `${where}: recovery action for unsplit thp: Ignored`);
+      return -Errno.EBUSY;
+    }
+    if (!env.locks.trylockPage(pfn)) {
+      env.alloc.putPage(pfn);
+      this.printk.log('err', `${where}: recovery action for locked page: Ignored`);
+      return -Errno.EBUSY;
+    }
+    this.shakePage(pfn);
+    const unmapped = this.hwpoison!.unmapUserMappings(pfn);
+    if (unmapped) this.hwpoison!.deleteFromLruCache(pfn);
+    env.locks.unlockPage(pfn);
+    if (!unmapped) {
+      this.printk.log('err', `${where}: failed to unmap page (mapcount=${f.mapcount[pfn]})`);
+      return -Errno.EBUSY;
+    }
+    this.printk.log('err', `${where}: recovery action for dirty LRU page: Recovered`);
     return 0;
   }
 }

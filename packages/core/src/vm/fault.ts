@@ -1,3 +1,4 @@
+import { KernelError } from '../errors';
 import { PAGE_SIZE } from '../mem/constants';
 import { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_KSM } from '../mem/mapping';
 import { PG, PG_anon_exclusive } from '../mem/page-flags';
@@ -76,6 +77,10 @@ export class Fault {
     if (isMigrationKind(kind)) {
       this.waitPfn = t.val[j];
       return VM_FAULT_RETRY;
+    }
+    if (kind === EntryKind.HWPOISON) {
+      // do_swap_page(): is_hwpoison_entry() → VM_FAULT_HWPOISON, which the arch turns into SIGBUS.
+      throw new KernelError('EHWPOISON', `SIGBUS: hardware memory error at 0x${addr.toString(16)}: pfn ${t.val[j]} was poisoned (memory_failure) and unmapped; the data is lost`);
     }
     return VM_FAULT_SIGBUS;
   }

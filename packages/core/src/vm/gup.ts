@@ -152,7 +152,14 @@ export class Gup {
     for (;;) {
       const pfn = this.followPage(mm, addr, write);
       if (pfn >= 0) return pfn;
-      const r = this.vm.fault.handleMmFault(vma, addr, write);
+      let r: number;
+      try {
+        r = this.vm.fault.handleMmFault(vma, addr, write);
+      } catch (e) {
+        // vm_fault_to_errno(): VM_FAULT_HWPOISON is -EFAULT unless FOLL_HWPOISON (not offered).
+        if (e instanceof KernelError && e.code === 'EHWPOISON') throw new KernelError('EFAULT', `0x${addr.toString(16)} maps a poisoned page (${e.message})`);
+        throw e;
+      }
       if (r === VM_FAULT_OK) continue;
       const where = `0x${addr.toString(16)}`;
       if (r === VM_FAULT_RETRY) throw new KernelError('EAGAIN', `${where} is under migration; GUP would wait for it (retry from a task or after migration)`);

@@ -19,6 +19,8 @@ export const enum EntryKind {
   SWAP = 8,
   /** PMD only: the PMD points to a PTE table (pmd_present && !pmd_trans_huge). */
   TABLE = 9,
+  /** include/linux/swapops.h: SWP_HWPOISON — the page at `val` was poisoned (memory_failure). */
+  HWPOISON = 10,
 }
 
 export const KIND_MASK = 0xf;
@@ -39,7 +41,7 @@ export const PTE_MIGRATION_KEEP = PTE_DIRTY | PTE_YOUNG | PTE_SOFT_DIRTY | PTE_U
 
 export const KIND_NAMES: readonly string[] = [
   'none', 'present', 'migration-read', 'migration-read-exclusive', 'migration-write',
-  'device-private-read', 'device-private-write', 'device-exclusive', 'swap', 'table',
+  'device-private-read', 'device-private-write', 'device-exclusive', 'swap', 'table', 'hwpoison',
 ];
 
 /** include/linux/swapops.h: is_migration_entry() */
