@@ -70,3 +70,7 @@ export * from './sync/wait-queue';
 export * from './zone/page-isolation';
 export * from './memory/memory-hotplug';
 export * from './memory/memory-failure';
+export * from './vm/gup';
+export * from './vm/gup-pin';
+export * from './vm/split-huge-page';
+export * from './vm/hwpoison';
