@@ -1,9 +1,13 @@
+import { type ErrnoName, KernelError, errnoName } from '../errors';
 import { PAGE_SIZE } from '../mem/constants';
 import { PAGE_MAPPING_ANON } from '../mem/mapping';
 import { PG } from '../mem/page-flags';
 import { MmuNotifyEvent } from './deps';
 import { pteIndex } from './page-table';
 import { EntryKind, KIND_MASK } from './pte';
+import type { MmStruct } from './mm';
+import { checkAddr } from './mmap';
+import type { Process } from './process';
 import type { Vm } from './vm';
 import { mmCounter } from './zap';
 
@@ -64,5 +68,30 @@ export class Hwpoison {
     if (!(f.mapping[pfn] & PAGE_MAPPING_ANON)) return;
     if (f.flags[pfn] & ((1 << PG.lru) | (1 << PG.mlocked))) env.lru.folioDelFromLru(pfn);
     f.flags[pfn] &= ~((1 << PG.active) | (1 << PG.unevictable));
+  }
+}
+
+/**
+ * mm/madvise.c: madvise_inject_error(): CAP_SYS_ADMIN only (EPERM); for each page of the range
+ * get_user_pages_fast() faults it in (EFAULT if it cannot), then soft_offline_page() or
+ * memory_failure() runs on its pfn; a THP advances by its whole size. The first error is
+ * thrown (memory_failure's -EHWPOISON for a page already poisoned too).
+ */
+export function madviseInjectError(vm: Vm, p: Process, mm: MmStruct, addr: number, length: number, advice: number, mf: MemoryFailureOps | null): void {
+  const name = advice === MADV_HWPOISON ? 'MADV_HWPOISON' : 'MADV_SOFT_OFFLINE';
+  checkAddr(addr, 'madvise');
+  if (!Number.isSafeInteger(length) || length < 0) throw new KernelError('EINVAL', `madvise: length ${length} must be a non-negative integer`);
+  if (!p.cred.caps.has('CAP_SYS_ADMIN')) throw new KernelError('EPERM', `madvise(${name}) needs CAP_SYS_ADMIN`);
+  if (!mf) throw new KernelError('ENOSYS', `madvise(${name}): this vm has no memory-failure handling (CONFIG_MEMORY_FAILURE); create it through createKernel()`);
+  const end = addr + Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+  const f = vm.env.frames;
+  for (let a = addr; a < end;) {
+    vm.access.checkRange(mm, a, 1, false);
+    const pfn = vm.access.resolve(mm, a, false);
+    const head = f.compoundHead(pfn);
+    const size = f.flags[head] & (1 << PG.head) ? (1 << f.order[head]) * PAGE_SIZE : PAGE_SIZE;
+    const ret = advice === MADV_SOFT_OFFLINE ? mf.softOfflinePage(pfn) : mf.memoryFailure(pfn);
+    if (ret < 0) throw new KernelError(errnoName(-ret) as ErrnoName, `madvise(${name}) of pfn ${pfn} at 0x${a.toString(16)} failed (${ret})`);
+    a += size;
   }
 }

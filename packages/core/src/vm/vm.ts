@@ -1,5 +1,4 @@
-import { type ErrnoName, KernelError, errnoName } from '../errors';
-import { PG } from '../mem/page-flags';
+import { KernelError } from '../errors';
 import { PAGE_SIZE } from '../mem/constants';
 import { AnonVma, AnonVmas } from './anon-vma';
 import { Access, type FollowResult } from './access';
@@ -13,8 +12,7 @@ import { MigrationEntries, type TryToMigrateOptions } from './migration-entries'
 import { MmStruct } from './mm';
 import { Mprotect } from './mprotect';
 import { Fork } from './fork';
-import { MADV_HWPOISON, MADV_SOFT_OFFLINE, type MemoryFailureOps } from './hwpoison';
-import { checkAddr } from './mmap';
+import { MADV_HWPOISON, MADV_SOFT_OFFLINE, type MemoryFailureOps, madviseInjectError } from './hwpoison';
 import { PinAccounting } from './gup-pin';
 import { MlockOps } from './mlock';
 import { Madvise } from './madvise';
@@ -192,39 +190,13 @@ export class Vm {
    */
   madvise(p: Process, addr: number, length: number, advice: number): void {
     const mm = this.check(p);
-    if (advice === MADV_HWPOISON || advice === MADV_SOFT_OFFLINE) this.injectError(p, mm, addr, length, advice);
+    if (advice === MADV_HWPOISON || advice === MADV_SOFT_OFFLINE) madviseInjectError(this, p, mm, addr, length, advice, this.memoryFailure);
     else this.madv.madvise(mm, addr, length, advice);
   }
 
   /** Connects memory_failure() / soft_offline_page() (the kernel wires memory/memory-failure.ts). */
   setMemoryFailure(mf: MemoryFailureOps): void {
     this.memoryFailure = mf;
-  }
-
-  /**
-   * mm/madvise.c: madvise_inject_error(): CAP_SYS_ADMIN only (EPERM); for each page of the range
-   * get_user_pages_fast() faults it in (EFAULT if it cannot), then soft_offline_page() or
-   * memory_failure() runs on its pfn; a THP advances by its whole size. The first error is
-   * returned (memory_failure's -EHWPOISON for a page already poisoned too).
-   */
-  private injectError(p: Process, mm: MmStruct, addr: number, length: number, advice: number): void {
-    const name = advice === MADV_HWPOISON ? 'MADV_HWPOISON' : 'MADV_SOFT_OFFLINE';
-    checkAddr(addr, 'madvise');
-    if (!Number.isSafeInteger(length) || length < 0) throw new KernelError('EINVAL', `madvise: length ${length} must be a non-negative integer`);
-    if (!p.cred.caps.has('CAP_SYS_ADMIN')) throw new KernelError('EPERM', `madvise(${name}) needs CAP_SYS_ADMIN`);
-    const mf = this.memoryFailure;
-    if (!mf) throw new KernelError('ENOSYS', `madvise(${name}): this vm has no memory-failure handling (CONFIG_MEMORY_FAILURE); create it through createKernel()`);
-    const end = addr + Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
-    const f = this.env.frames;
-    for (let a = addr; a < end;) {
-      this.access.checkRange(mm, a, 1, false);
-      const pfn = this.access.resolve(mm, a, false);
-      const head = f.compoundHead(pfn);
-      const size = f.flags[head] & (1 << PG.head) ? (1 << f.order[head]) * PAGE_SIZE : PAGE_SIZE;
-      const ret = advice === MADV_SOFT_OFFLINE ? mf.softOfflinePage(pfn) : mf.memoryFailure(pfn);
-      if (ret < 0) throw new KernelError(errnoName(-ret) as ErrnoName, `madvise(${name}) of pfn ${pfn} at 0x${a.toString(16)} failed (${ret})`);
-      a += size;
-    }
   }
 
   /** mremap(2): MREMAP_MAYMOVE, MREMAP_FIXED (with newAddr), MREMAP_DONTUNMAP. */
