@@ -11,6 +11,9 @@ import type { MigrationEnv } from './migration-env';
 import './migrate-tracepoints';
 import { type GetNewFolio, type PutNewFolio, UnmapMove } from './unmap-move';
 
+/** "No split list" (the kernel's NULL split_folios): list head ids are negative, never 0. */
+const NO_SPLIT_LIST = 0;
+
 /** mm/migrate.c: struct migrate_pages_stats (pages are base pages). */
 export interface MigratePagesStats {
   nrSucceeded: number;
@@ -98,7 +101,7 @@ export class MigratePages {
         if (!lists.isEmpty(splitFolios)) {
           // Split folios are migrated with minimal effort, ASYNC and one pass; their failures are
           // not counted again (the large folio already counted as one failure).
-          this.batch(splitFolios, getNew, putNew, MigrateMode.ASYNC, reason, retFolios, -1, stats, 1);
+          this.batch(splitFolios, getNew, putNew, MigrateMode.ASYNC, reason, retFolios, NO_SPLIT_LIST, stats, 1);
           lists.spliceTail(splitFolios, retFolios);
         }
         rcGather += rc;
@@ -204,7 +207,7 @@ export class MigratePages {
                 // Low on memory: stop unmapping, move what is unmapped, then exit.
                 nrFailed++;
                 stats.nrThpFailed += isThp ? 1 : 0;
-                if (f.flags[folio]! & (1 << PG.head) && !nosplit && splitFolios >= 0) {
+                if (f.flags[folio]! & (1 << PG.head) && !nosplit && splitFolios !== NO_SPLIT_LIST) {
                   const split = this.trySplitFolio(folio, splitFolios);
                   if (!split) {
                     stats.nrThpSplit += isThp ? 1 : 0;

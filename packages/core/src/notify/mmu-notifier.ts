@@ -52,6 +52,8 @@ export class MmuNotifierSubscriptions {
   private readonly deferredList: MmuIntervalNotifier[] = [];
   private readonly hlist: MmuNotifier[] = [];
   private readonly open = new Map<MmuNotifierRange, number>();
+  /** Starts made while nobody subscribed: counted, not tracked per range object. */
+  private untracked = 0;
   private nrOpen = 0;
   private released = false;
 
@@ -123,6 +125,15 @@ export class MmuNotifierSubscriptions {
    */
   invalidateRangeStart(range: MmuNotifierRange): number {
     checkRange(range.start, range.end);
+    if (!this.itree.length && !this.hlist.length) {
+      // Nobody subscribes: only the bracket count is kept (the common case on a hot unmap or
+      // migration path). An end then pairs with any such start.
+      this.activeInvalidateRanges++;
+      this.untracked++;
+      this.nrOpen++;
+      this.stats.starts++;
+      return 0;
+    }
     const rc = this.itreeInvalidate(range);
     if (rc === 0 && this.hlist.length) {
       const hrc = this.hlistStart(range);
@@ -144,7 +155,15 @@ export class MmuNotifierSubscriptions {
 
   /** mm/mmu_notifier.c: __mmu_notifier_invalidate_range_end() */
   invalidateRangeEnd(range: MmuNotifierRange): void {
-    const n = this.open.get(range);
+    const n = this.open.size ? this.open.get(range) : undefined;
+    if (!n && this.untracked > 0) {
+      this.untracked--;
+      this.nrOpen--;
+      this.stats.ends++;
+      this.invEnd();
+      for (const sub of this.hlist) sub.ops.invalidateRangeEnd?.(range);
+      return;
+    }
     if (!n) {
       throw new ContractViolation('F65', `invalidate_range_end() of [0x${Number(range?.start).toString(16)}, 0x${Number(range?.end).toString(16)}) without a successful invalidate_range_start() on that range object (after -EAGAIN the caller must not call end)`, undefined);
     }

@@ -153,12 +153,8 @@ describe('THP split fallback in migrate_pages() (page_migration.rst "Monitoring 
   }
   const isolated = (k: ReturnType<typeof bootThp>) => k.kernel.mem.nodes.reduce((n, x) => n + x.vmStat[NodeStat.NR_ISOLATED_ANON], 0);
 
-  // KNOWN BUG in migrate/migrate-pages.ts (lead's file, reported): migrate_pages_batch() tests
-  // `splitFolios >= 0`, but list heads are negative ids, so the engine never calls
-  // MigrationThp.splitFolioToList(). Replacing the sentinel (e.g. 0 instead of -1, `!== 0`)
-  // makes these pass (verified locally). `it.failing` turns red once the engine is fixed:
-  // then make them plain `it`.
-  it.failing('splits the THP when no THP destination can be allocated and migrates its 512 base pages (thp_migration_split)', () => {
+  // The migration engine's THP split fallback (mm/migrate.c: migrate_pages_batch, try_split_folio).
+  it('splits the THP when no THP destination can be allocated and migrates its 512 base pages (thp_migration_split)', () => {
     const k = bootThp();
     const res = migrate(k, { thpTarget: false });
     expect(res.ret).toBe(0);
@@ -193,7 +189,7 @@ describe('THP split fallback in migrate_pages() (page_migration.rst "Monitoring 
   });
 
   // Same engine bug as above: the split is never attempted, so thp_split_page_failed stays 0.
-  it.failing('counts a THP that cannot be split (pinned): one THP failure, 512 base pages failed', () => {
+  it('counts a THP that cannot be split (pinned): one THP failure, 512 base pages failed', () => {
     const k = bootThp();
     const res = migrate(k, { thpTarget: false, pin: true });
     expect(res.ret).toBe(-Errno.ENOMEM);
