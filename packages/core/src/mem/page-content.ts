@@ -71,6 +71,10 @@ export class PageContent {
 
   /** copy_highpage() / folio_copy(): dst gets src's bytes and fingerprint. */
   copy(dst: number, src: number): void {
+    if (this.buffers.size === 0) {
+      this.frames.content[dst] = this.frames.content[src]!;
+      return;
+    }
     const buf = this.buffers.get(src);
     if (buf) this.buffers.set(dst, buf.slice());
     else this.buffers.delete(dst);

@@ -28,6 +28,10 @@ import { Zap } from './zap';
  * The user address-space layer: processes, mmap and friends, page faults, user memory access,
  * rmap and migration entries, the page cache and KSM. One per kernel.
  */
+/** The two TTU flag sets the migration engine passes (allocated once). */
+const BATCH_FLUSH: TryToMigrateOptions = Object.freeze({ batchFlush: true });
+const NO_BATCH_FLUSH: TryToMigrateOptions = Object.freeze({ batchFlush: false });
+
 export class Vm {
   readonly env: VmEnv;
   readonly rmap: Rmap;
@@ -269,7 +273,7 @@ export class Vm {
 
   /** try_to_migrate(); `opts` is TTU_BATCH_FLUSH as a boolean or `{ batchFlush }`. */
   tryToMigrate(pfn: number, opts?: boolean | TryToMigrateOptions): void {
-    this.migration.tryToMigrate(pfn, typeof opts === 'boolean' ? { batchFlush: opts } : opts);
+    this.migration.tryToMigrate(pfn, typeof opts === 'boolean' ? (opts ? BATCH_FLUSH : NO_BATCH_FLUSH) : opts);
   }
 
   removeMigrationPtes(src: number, dst: number, locked: boolean): void {

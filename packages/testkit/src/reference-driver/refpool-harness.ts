@@ -16,7 +16,8 @@ export function populateRefpool(kernel: Kernel, n: number): number[] {
   const { pool } = refpool;
   const before = new Set(pool.allPfns());
   let salt = before.size * 7919;
-  while (pool.allPfns().length - before.size < n) {
+  // pool.pages grows by one entry per new page: no need to rebuild the pfn list per object.
+  while (pool.pages.size - before.size < n) {
     const bytes = new Uint8Array(32 + (salt % (pool.slotSize - 32)));
     for (let i = 0; i < bytes.length; i++) bytes[i] = (salt * 31 + i * 7) & 0xff;
     refpool.alloc(bytes);
