@@ -6,6 +6,7 @@ import type { Migration } from '../migrate/migration';
 import type { Process } from '../vm/process';
 import type { Vm } from '../vm/vm';
 import type { VmArea } from '../vm/vma';
+import type { VmPolicyLookup } from '../vm/env';
 import { GFP_HIGHUSER_MOVABLE, __GFP_THISNODE } from '../zone/gfp';
 import { ptraceMayAccess } from './move-pages';
 import { MPOL_MF_INVERT, MPOL_MF_MOVE, MPOL_MF_MOVE_ALL, MPOL_MF_STRICT, queuePagesRange } from './page-queue';
@@ -30,14 +31,46 @@ export interface MemPolicy {
  * NUMA memory policies and the migrations they ask for (mm/mempolicy.c: do_mbind,
  * kernel_migrate_pages, do_migrate_pages, migrate_to_node).
  *
- * The policy of a range is recorded and reported by getPolicy(); the fault path does not
- * consult it yet (new pages still come from the faulting CPU's node). What mbind(MPOL_MF_MOVE)
- * and migrate_pages() do to existing pages is complete.
+ * A policy set by mbind() places every page later faulted in its range (vma_alloc_folio:
+ * MPOL_BIND and MPOL_PREFERRED_MANY restrict the nodes, MPOL_PREFERRED prefers one,
+ * MPOL_INTERLEAVE spreads by page offset); DEFAULT and LOCAL use the faulting CPU's node.
  */
-export class MemPolicies {
+export class MemPolicies implements VmPolicyLookup {
   private readonly policies = new WeakMap<VmArea, { start: number; end: number; policy: MemPolicy }[]>();
 
-  constructor(private readonly vm: Vm, private readonly lru: Lru, private readonly migration: Migration) {}
+  constructor(private readonly vm: Vm, private readonly lru: Lru, private readonly migration: Migration) {
+    vm.env.policy = this;
+  }
+
+  /**
+   * policy_node() / policy_nodemask() / interleave_nid(): where a page of `vma` at `addr` goes,
+   * or null for the local node.
+   */
+  placement(vma: VmArea, addr: number): { nid: number; nodemask?: readonly number[] } | null {
+    const ranges = this.policies.get(vma);
+    if (!ranges) return null;
+    for (let i = ranges.length - 1; i >= 0; i--) {
+      const r = ranges[i]!;
+      if (addr < r.start || addr >= r.end) continue;
+      const { mode, nodes } = r.policy;
+      const local = this.vm.env.mem.cpuNode(this.vm.env.current.cpu);
+      switch (mode) {
+        case MpolMode.BIND:
+          return { nid: nodes.includes(local) ? local : nodes[0]!, nodemask: nodes };
+        case MpolMode.PREFERRED_MANY:
+          return { nid: nodes.includes(local) ? local : nodes[0]!, nodemask: nodes };
+        case MpolMode.PREFERRED:
+          return { nid: nodes[0]! };
+        case MpolMode.INTERLEAVE: {
+          const off = vma.pgoff + (addr - vma.start) / PAGE_SIZE;
+          return { nid: nodes[off % nodes.length]!, nodemask: nodes };
+        }
+        default:
+          return null;
+      }
+    }
+    return null;
+  }
 
   private checkNodes(nodes: readonly number[], what: string): Set<number> {
     const n = this.vm.env.mem.nodes.length;

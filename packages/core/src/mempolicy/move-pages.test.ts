@@ -173,3 +173,21 @@ describe('migrate_pages(2) and mbind(2) (mm/mempolicy.c)', () => {
     expect(kernel.mempolicy.mbind(user, addr + 1, PAGE_SIZE, { mode: MpolMode.BIND, nodes: [1] }, MPOL_MF_MOVE)).toBe(-Errno.EINVAL);
   });
 });
+
+describe('memory policies at fault time (vma_alloc_folio)', () => {
+  it.each([
+    ['MPOL_BIND [1]', { mode: MpolMode.BIND, nodes: [1] }, [1, 1, 1, 1]],
+    ['MPOL_PREFERRED [1]', { mode: MpolMode.PREFERRED, nodes: [1] }, [1, 1, 1, 1]],
+    ['MPOL_INTERLEAVE [0, 1]', { mode: MpolMode.INTERLEAVE, nodes: [0, 1] }, null],
+    ['MPOL_DEFAULT', { mode: MpolMode.DEFAULT, nodes: [] }, [0, 0, 0, 0]],
+  ])('%s places pages faulted after mbind()', (_name, policy, expected) => {
+    const { kernel, user, addrs } = boot();
+    const addr = kernel.vm.mmap(user, { length: 4 * PAGE_SIZE, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
+    expect(kernel.mempolicy.mbind(user, addr, 4 * PAGE_SIZE, policy, 0)).toBe(0);
+    kernel.vm.touch(user, addr, 4 * PAGE_SIZE, true);
+    const where = new Int32Array(4);
+    kernel.movePages.movePages(user, user, addrs(addr, 4), null, where);
+    if (expected) expect(Array.from(where)).toEqual(expected);
+    else expect(new Set(where).size).toBe(2); // interleaved over both nodes
+  });
+});

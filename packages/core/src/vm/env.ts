@@ -10,6 +10,12 @@ import type { PhysicalMemory } from '../zone/physical-memory';
 import type { LruOps, MmuNotifierFactory, MmuNotifierRange, MmuNotifyEvent, PageLockOps } from './deps';
 import { MMU_NOTIFIER_RANGE_BLOCKABLE } from './deps';
 import type { MmStruct } from './mm';
+import type { VmArea } from './vma';
+
+/** Where a memory policy wants a page of a VMA: a preferred node and, for MPOL_BIND, a nodemask. */
+export interface VmPolicyLookup {
+  placement(vma: VmArea, addr: number): { nid: number; nodemask?: readonly number[] } | null;
+}
 
 /** What a Vm is built from: the memory core plus the LRU, page locks and notifier services. */
 export interface VmDeps {
@@ -61,6 +67,21 @@ export class VmEnv {
     // adjust_managed_page_count(): a page reserved for good leaves the zone's managed pages.
     deps.mem.pageZone(zero).managedPages -= 1;
     this.zeroPfn = zero;
+  }
+
+  /**
+   * The NUMA memory policy in force (mm/mempolicy.c), consulted by every user-page allocation;
+   * null (the default) allocates on the faulting CPU's node.
+   */
+  policy: VmPolicyLookup | null = null;
+
+  /**
+   * vma_alloc_folio(): a page for `vma` at `addr` on the node (and within the nodemask) its memory
+   * policy asks for.
+   */
+  allocVmaPage(vma: VmArea, addr: number, gfp: number, order: number): number {
+    const where = this.policy?.placement(vma, addr);
+    return where ? this.alloc.allocPagesPfn(gfp, order, where.nid, where.nodemask) : this.alloc.allocPagesPfn(gfp, order);
   }
 
   /** mm/huge_memory.c: get_huge_zero_page(): the huge zero folio, allocated once; -1 if none. */

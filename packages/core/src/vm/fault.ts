@@ -98,7 +98,7 @@ export class Fault {
       return VM_FAULT_OK;
     }
     this.anonVmas.prepare(vma);
-    const pfn = env.alloc.allocPagesPfn(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
+    const pfn = env.allocVmaPage(vma, addr, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
     if (pfn < 0) return VM_FAULT_OOM;
     this.rmap.addNewAnonRmap(pfn, vma, addr, false);
     this.addLruVma(pfn, vma);
@@ -128,7 +128,7 @@ export class Fault {
     if (pfn < 0) return VM_FAULT_OOM;
     if (write && !vma.isShared) {
       this.anonVmas.prepare(vma);
-      const np = env.alloc.allocPagesPfn(GFP_HIGHUSER_MOVABLE, 0);
+      const np = env.allocVmaPage(vma, addr, GFP_HIGHUSER_MOVABLE, 0);
       if (np < 0) return VM_FAULT_OOM;
       env.mem.content.copy(np, pfn);
       this.rmap.addNewAnonRmap(np, vma, addr, false);
@@ -184,7 +184,7 @@ export class Fault {
     const env = this.env;
     const mm = vma.mm;
     this.anonVmas.prepare(vma);
-    const np = env.alloc.allocPagesPfn(GFP_HIGHUSER_MOVABLE | (old < 0 ? __GFP_ZERO : 0), 0);
+    const np = env.allocVmaPage(vma, addr, GFP_HIGHUSER_MOVABLE | (old < 0 ? __GFP_ZERO : 0), 0);
     if (np < 0) return VM_FAULT_OOM;
     if (old >= 0) env.mem.content.copy(np, old);
     const range = env.invalidateStart(mm, addr, addr + PAGE_SIZE, MmuNotifyEvent.CLEAR);

@@ -68,7 +68,7 @@ export class HugeMemory {
       return VM_FAULT_FALLBACK;
     }
     const gfp = (vma.flags & VM_HUGEPAGE ? GFP_TRANSHUGE : GFP_TRANSHUGE_LIGHT) | __GFP_ZERO;
-    const head = env.alloc.allocPagesPfn(gfp, HPAGE_PMD_ORDER);
+    const head = env.allocVmaPage(vma, haddr, gfp, HPAGE_PMD_ORDER);
     if (head < 0) {
       env.vmstat.count(VmEvent.THP_FAULT_FALLBACK);
       return VM_FAULT_FALLBACK;
