@@ -9,7 +9,7 @@ import type { BenchSuite, SuiteResult } from './suite';
 /** Pages moved by move_pages in the anon benchmark (the 1,000,000). */
 const ANON_PAGES = 1_000_000;
 const THP_COUNT = 256;
-const MOVABLE_PAGES = 200_000;
+const MOVABLE_PAGES = 100_000;
 
 function machine(nodeMemory: string): Kernel {
   return createKernel({ machine: { nodes: [{ memory: nodeMemory }, { memory: nodeMemory }], layout: 'flat' }, thp: 'madvise', seed: 1 });

@@ -21,6 +21,8 @@ function fnv1a(bytes: Uint8Array): number {
  */
 export class PageContent {
   private readonly buffers = new Map<number, Uint8Array>();
+  /** Pages written since their fingerprint was last computed. */
+  private readonly stale = new Set<number>();
 
   constructor(private readonly frames: PageFrames) {}
 
@@ -30,12 +32,14 @@ export class PageContent {
   }
 
   fingerprint(pfn: number): number {
+    if (this.stale.size && this.stale.delete(pfn)) this.frames.content[pfn] = fnv1a(this.buffers.get(pfn)!);
     return this.frames.content[pfn]!;
   }
 
   /** Sets a page's fingerprint and drops its bytes (the page now "holds" that value). */
   setFingerprint(pfn: number, value: number): void {
     this.buffers.delete(pfn);
+    this.stale.delete(pfn);
     this.frames.content[pfn] = value >>> 0;
   }
 
@@ -51,7 +55,10 @@ export class PageContent {
     return this.materialize(pfn).subarray(offset, offset + length).slice();
   }
 
-  /** Writes bytes at `offset` of the page, giving it a buffer if it had none. */
+  /**
+   * Writes bytes at `offset` of the page, giving it a buffer if it had none. The fingerprint of a
+   * page with bytes is recomputed lazily, when it is next read.
+   */
   write(pfn: number, offset: number, bytes: Uint8Array): void {
     checkRange(offset, bytes.length);
     let buf = this.buffers.get(pfn);
@@ -60,12 +67,13 @@ export class PageContent {
       this.buffers.set(pfn, buf);
     }
     buf.set(bytes, offset);
-    this.frames.content[pfn] = fnv1a(buf);
+    this.stale.add(pfn);
   }
 
   /** clear_page(): all zeros, no buffer. */
   zero(pfn: number): void {
     this.buffers.delete(pfn);
+    this.stale.delete(pfn);
     this.frames.content[pfn] = 0;
   }
 
@@ -79,10 +87,13 @@ export class PageContent {
     if (buf) this.buffers.set(dst, buf.slice());
     else this.buffers.delete(dst);
     this.frames.content[dst] = this.frames.content[src]!;
+    if (this.stale.has(src)) this.stale.add(dst);
+    else this.stale.delete(dst);
   }
 
   /** Forget the bytes of a freed page (its fingerprint stays as stale memory would). */
   release(pfn: number): void {
+    if (this.stale.delete(pfn)) this.frames.content[pfn] = fnv1a(this.buffers.get(pfn)!);
     this.buffers.delete(pfn);
   }
 

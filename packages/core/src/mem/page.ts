@@ -50,15 +50,6 @@ export class Page {
     this.frames.private[this.pfn] = value;
   }
 
-  /** Content fingerprint of the page's data. */
-  get content(): number {
-    return this.frames.content[this.pfn]!;
-  }
-
-  set content(value: number) {
-    this.frames.content[this.pfn] = value >>> 0;
-  }
-
   test(bit: PG): boolean {
     return this.frames.testFlag(this.pfn, bit);
   }

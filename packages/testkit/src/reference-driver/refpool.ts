@@ -51,6 +51,8 @@ export class Refpool {
   /** The pool mutex as seen by migrate_page: held means "-EAGAIN, try again later" (D7). */
   mutexHeld = false;
   private readonly handles = new Map<number, ObjectLocation>();
+  /** Pages (on the list or isolated) with a free slot, so alloc() needs no scan. */
+  private readonly partial = new Set<number>();
   private nextHandle = 1;
   entry!: MovableOpsEntry;
 
@@ -66,8 +68,8 @@ export class Refpool {
       throw new RangeError(`refpool: objects are 1..${this.slotSize} bytes, got ${bytes.length}`);
     }
     let pfn = -1;
-    for (const [p, meta] of this.pages) {
-      if (meta.used < this.slotsPerPage) {
+    for (const p of this.partial) {
+      if (this.pages.has(p)) {
         pfn = p;
         break;
       }
@@ -78,6 +80,7 @@ export class Refpool {
     const handle = this.nextHandle++;
     meta.slots[slot] = handle;
     meta.used++;
+    if (meta.used === this.slotsPerPage) this.partial.delete(pfn);
     this.deps.mem.content.write(pfn, slot * this.slotSize, bytes);
     this.handles.set(handle, { pfn, slot, length: bytes.length, checksum: fnv1a(bytes) });
     return handle;
@@ -95,6 +98,7 @@ export class Refpool {
     const meta = this.metaOf(loc.pfn)!;
     meta.slots[loc.slot] = 0;
     meta.used--;
+    this.partial.add(loc.pfn);
     this.handles.delete(handle);
     if (meta.used === 0) this.releasePage(loc.pfn);
   }
@@ -120,6 +124,7 @@ export class Refpool {
 
   /** Re-points the handles of a page that moved from `src` to `dst` (zsmalloc's replace_sub_page). */
   rehome(src: number, dst: number): void {
+    if (this.partial.delete(src)) this.partial.add(dst);
     for (const handle of this.handlesIn(src)) this.handles.get(handle)!.pfn = dst;
   }
 
@@ -165,6 +170,7 @@ export class Refpool {
     const pfn = page.pfn;
     this.setMovable(pfn);
     this.pages.set(pfn, { slots: new Array<number>(this.slotsPerPage).fill(0), used: 0 });
+    this.partial.add(pfn);
     return pfn;
   }
 
@@ -181,6 +187,7 @@ export class Refpool {
   protected releasePage(pfn: number): void {
     if (this.isolated.delete(pfn)) this.isolatedCount--;
     this.pages.delete(pfn);
+    this.partial.delete(pfn);
     this.withPageLock(pfn, () => this.deps.movable.clearPageMovable(pfn));
     this.deps.alloc.putPage(pfn);
   }
