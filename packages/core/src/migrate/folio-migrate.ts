@@ -44,26 +44,27 @@ export class FolioMigrate {
     const expected = this.expectedRefs(mapping, src) + extraCount;
     const nr = this.nrPages(src);
     const trace = this.trace;
+    const tracing = trace.on;
     if (!mapping) {
       // Anonymous folio without a mapping (not in the swap cache).
       if (f.refcount[src] !== expected) return -Errno.EAGAIN;
-      trace.step(src, 6);
+      if (tracing) trace.step(src, 6);
       f.index[dst] = f.index[src]!;
       f.mapping[dst] = f.mapping[src]!;
       if (f.testFlag(src, PG.swapbacked)) f.setFlag(dst, PG.swapbacked);
-      trace.step(src, 8);
+      if (tracing) trace.step(src, 8);
       return MIGRATEPAGE_SUCCESS;
     }
-    trace.step(src, 5); // xas_lock_irq(): lookups through the mapping wait
+    if (tracing) trace.step(src, 5); // xas_lock_irq(): lookups through the mapping wait
     // folio_ref_freeze(): nobody can take a reference while the mapping switches.
     if (f.refcount[src] !== expected) return -Errno.EAGAIN;
     f.refcount[src] = 0;
-    trace.step(src, 6);
+    if (tracing) trace.step(src, 6);
     if (!mapping.holdsFolio(f.index[src]!, src)) {
       f.refcount[src] = expected;
       return -Errno.EAGAIN;
     }
-    trace.step(src, 7);
+    if (tracing) trace.step(src, 7);
     f.index[dst] = f.index[src]!;
     f.mapping[dst] = f.mapping[src]!;
     if (f.testFlag(src, PG.swapbacked)) f.setFlag(dst, PG.swapbacked);
@@ -72,14 +73,14 @@ export class FolioMigrate {
       f.clearFlag(src, PG.dirty);
       f.setFlag(dst, PG.dirty);
     }
-    trace.step(src, 8);
+    if (tracing) trace.step(src, 8);
     mapping.replaceFolio(f.index[src]!, src, dst);
-    trace.step(src, 9);
+    if (tracing) trace.step(src, 9);
     // The cache references move: the new folio gains them, the old one is unfrozen without them.
     f.refcount[dst]! += nr;
     f.refcount[src] = expected - nr;
-    trace.step(src, 10);
-    trace.step(src, 11); // xas_unlock()
+    if (tracing) trace.step(src, 10);
+    if (tracing) trace.step(src, 11); // xas_unlock()
     const oldZone = mem.pageZone(src);
     const newZone = mem.pageZone(dst);
     if (oldZone !== newZone) {
@@ -112,16 +113,16 @@ export class FolioMigrate {
     f.flags[dst]! |= f.flags[src]! & copy;
     if (f.testClearFlag(src, PG.active)) f.setFlag(dst, PG.active);
     else if (f.testClearFlag(src, PG.unevictable)) f.setFlag(dst, PG.unevictable);
-    this.trace.step(src, 13);
+    if (this.trace.on) this.trace.step(src, 13);
     // folio_migrate_ksm(): only a KSM folio has a stable node to repoint.
     if (mappingIsKsm(f.mapping[dst]!)) this.env.rmap?.migrateKsm?.(dst, src);
     if (f.testFlag(src, PG.swapbacked)) f.clearFlag(src, PG.owner_priv_1); // PG_swapcache
     f.clearFlag(src, PG.private);
     f.private[src] = 0;
-    this.trace.step(src, 14);
+    if (this.trace.on) this.trace.step(src, 14);
     // If writeback was queued on the new folio meanwhile, let it go (folio_end_writeback).
     if (f.testFlag(dst, PG.writeback)) f.clearFlag(dst, PG.writeback);
-    this.trace.step(src, 15);
+    if (this.trace.on) this.trace.step(src, 15);
   }
 
   /** folio_migrate_copy(): data (every page of the folio) then flags. */
@@ -129,7 +130,7 @@ export class FolioMigrate {
     const nr = this.nrPages(src);
     const content = this.env.mem.content;
     for (let i = 0; i < nr; i++) content.copy(dst + i, src + i);
-    this.trace.step(src, 12);
+    if (this.trace.on) this.trace.step(src, 12);
     this.migrateFlags(dst, src);
   }
 

@@ -66,7 +66,10 @@ export class MovableIsolation {
     while (!lists.isEmpty(head)) {
       const pfn = lists.first(head);
       lists.del(pfn);
-      if (movable.isMovableMapping(pfn)) {
+      if (this.env.hugetlb?.isHugetlb(pfn)) {
+        // folio_putback_active_hugetlb()
+        this.env.hugetlb.putbackActive(pfn);
+      } else if (movable.isMovableMapping(pfn)) {
         if (!f.testFlag(pfn, PG_isolated)) movable.violation('M4', 'a movable page on a migration list is not isolated', pfn);
         this.lockForPutback(pfn);
         const entry = movable.opsOf(pfn);

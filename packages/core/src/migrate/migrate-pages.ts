@@ -3,6 +3,7 @@ import { HPAGE_PMD_ORDER } from '../mem/constants';
 import { PG } from '../mem/page-flags';
 import { VmEvent } from '../stat/vmstat-items';
 import { FolioMigrate } from './folio-migrate';
+import { MigrateHugetlb } from './migrate-hugetlb';
 import {
   MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP, MigrateMode, MigrateReason, NR_MAX_BATCHED_MIGRATION,
   NR_MAX_MIGRATE_ASYNC_RETRY, NR_MAX_MIGRATE_PAGES_RETRY, NR_MAX_MIGRATE_SYNC_RETRY,
@@ -46,12 +47,15 @@ export interface MigratePagesResult {
 export class MigratePages {
   readonly fm: FolioMigrate;
   readonly um: UnmapMove;
+  /** migrate_hugetlbs(), when the kernel has a hugetlb pool. */
+  readonly hugetlb: MigrateHugetlb | null;
   private readonly tpStart: number;
   private readonly tpEnd: number;
 
   constructor(private readonly env: MigrationEnv) {
     this.fm = new FolioMigrate(env);
     this.um = new UnmapMove(env, this.fm);
+    this.hugetlb = env.hugetlb ? new MigrateHugetlb(env, env.hugetlb) : null;
     this.tpStart = env.events.tracepointId('mm_migrate_pages_start');
     this.tpEnd = env.events.tracepointId('mm_migrate_pages');
   }
@@ -76,8 +80,27 @@ export class MigratePages {
     const splitFolios = lists.newHead();
     let rcGather = 0;
     try {
-      // mmsim has no hugetlb folios, so migrate_hugetlbs() has nothing to do.
-      while (!lists.isEmpty(from)) {
+      // Hugetlb folios first (migrate_hugetlbs); the ones still retrying are left on `from` and,
+      // as the kernel's batching scan does ("Retried hugetlb folios will be kept in list"), go
+      // to retFolios before the non-hugetlb batches.
+      const hugetlb = this.hugetlb;
+      let hugetlbAbort = false;
+      if (hugetlb) {
+        const rc = hugetlb.migrateHugetlbs(from, getNew, putNew, mode, reason, stats, retFolios);
+        if (rc < 0) {
+          rcGather = rc;
+          hugetlbAbort = true;
+        } else {
+          rcGather = rc;
+          const h = this.env.hugetlb!;
+          for (let p = lists.first(from); p !== from; ) {
+            const next = lists.getNext(p);
+            if (h.isHugetlb(p)) lists.moveTail(p, retFolios);
+            p = next;
+          }
+        }
+      }
+      while (!hugetlbAbort && !lists.isEmpty(from)) {
         let nr = 0;
         let cut = from;
         for (let p = lists.first(from); p !== from; p = lists.getNext(p)) {

@@ -38,13 +38,20 @@ declare module '../events/tracepoints' {
 /** Emits a migration step if anyone traces them (one typed-array load otherwise). */
 export class MigrateStepTrace {
   private readonly id: number;
+  private readonly listening: Uint32Array;
 
   constructor(private readonly events: import('../events/event-bus').EventBus) {
     this.id = events.tracepointId('mmsim_migrate_step');
+    this.listening = events.listening;
+  }
+
+  /** Whether anyone traces steps; hot paths test this once per folio. */
+  get on(): boolean {
+    return this.listening[this.id] !== 0;
   }
 
   step(pfn: number, step: number): void {
-    if (this.events.listening[this.id]) this.events.emit('mmsim_migrate_step', { pfn, step });
+    this.events.emit('mmsim_migrate_step', { pfn, step });
   }
 }
 

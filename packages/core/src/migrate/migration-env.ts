@@ -1,3 +1,4 @@
+import type { MigrationHugetlb } from './migrate-hugetlb';
 import type { EventBus } from '../events/event-bus';
 import type { ExecutionContext } from '../kernel/current';
 import type { VmStat } from '../stat/vmstat';
@@ -22,6 +23,8 @@ export interface MigrationEnv {
   readonly lru?: MigrationLru;
   readonly rmap?: MigrationRmap;
   readonly thp?: MigrationThp;
+  /** mm/hugetlb.c as migration sees it (migrate_hugetlbs, putback, targets); absent without a pool. */
+  readonly hugetlb?: MigrationHugetlb;
   /** folio_mapping(): the address_space of a file folio, or undefined (anon, movable, none). */
   folioMapping(pfn: number): MigratableMapping | undefined;
 }

@@ -23,6 +23,8 @@ export function allocMigrationTarget(env: MigrationEnv, src: number, mtc: Migrat
   let gfp = mtc.gfpMask;
   let order = 0;
   const nid = mtc.nid < 0 ? mem.pageZone(src).nid : mtc.nid;
+  // folio_test_hugetlb(): a destination from the hugetlb pool (alloc_hugetlb_folio_nodemask).
+  if (env.hugetlb?.isHugetlb(src)) return env.hugetlb.allocTarget(src, nid, mtc.nodemask, mtc.gfpMask);
   if (f.testFlag(src, PG.head)) {
     gfp &= ~__GFP_RECLAIM;
     gfp |= GFP_TRANSHUGE;

@@ -114,17 +114,17 @@ export class UnmapMove {
         break fail;
       }
       locked = true;
-      this.trace.step(src, 1);
+      if (this.trace.on) this.trace.step(src, 1);
       if (f.testFlag(src, PG.writeback)) {
         // Only full synchronous migration waits for writeback (here: retries); the others fail.
         if (mode !== MigrateMode.SYNC && mode !== MigrateMode.SYNC_NO_COPY) rc = -Errno.EBUSY;
         break fail;
       }
-      this.trace.step(src, 2);
+      if (this.trace.on) this.trace.step(src, 2);
       if (this.env.rmap && (f.mapping[src]! & 3) === 1) anonVma = this.env.rmap.folioGetAnonVma(src);
       if (!locks.trylockPage(dst)) break fail;
       dstLocked = true;
-      this.trace.step(src, 3);
+      if (this.trace.on) this.trace.step(src, 3);
       if (!isLru) {
         this.record(dst, wasMapped, anonVma);
         return MIGRATEPAGE_UNMAP;
@@ -140,7 +140,7 @@ export class UnmapMove {
         wasMapped = 1;
       }
       if (!this.env.rmap?.folioMapped(src)) {
-        this.trace.step(src, 4);
+        if (this.trace.on) this.trace.step(src, 4);
         this.record(dst, wasMapped, anonVma);
         return MIGRATEPAGE_UNMAP;
       }
@@ -188,11 +188,11 @@ export class UnmapMove {
       // Push dst to the LRU at once so remove_migration_ptes() builds the right mlock state
       // (v5.18+; page_migration.rst still lists this as the last step).
       this.env.lru?.folioAddLru(dst);
-      this.trace.step(src, 18);
+      if (this.trace.on) this.trace.step(src, 18);
       if (wasMapped) {
         this.env.lru?.lruAddDrain();
         this.env.rmap!.removeMigrationPtes(src, dst, false);
-        this.trace.step(src, 16);
+        if (this.trace.on) this.trace.step(src, 16);
       }
     }
     locks.unlockPage(dst);
@@ -201,7 +201,7 @@ export class UnmapMove {
     lists.del(src);
     if (anonVma) this.env.rmap!.putAnonVma(anonVma);
     locks.unlockPage(src);
-    this.trace.step(src, 17);
+    if (this.trace.on) this.trace.step(src, 17);
     this.done(src, reason);
     return rc;
   }
