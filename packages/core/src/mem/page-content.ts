@@ -2,6 +2,9 @@ import { KernelError } from '../errors';
 import { PAGE_SIZE } from './constants';
 import type { PageFrames } from './page-frames';
 
+/** How many freed 4 KiB buffers are kept for reuse (4 MiB). */
+const MAX_SPARE_BUFFERS = 1024;
+
 /** 32-bit FNV-1a of a byte range: the fingerprint of a page that has real bytes. */
 function fnv1a(bytes: Uint8Array): number {
   let h = 0x811c9dc5;
@@ -21,6 +24,8 @@ function fnv1a(bytes: Uint8Array): number {
  */
 export class PageContent {
   private readonly buffers = new Map<number, Uint8Array>();
+  /** Buffers of freed pages, reused instead of allocating (and collecting) new ones. */
+  private readonly spare: Uint8Array[] = [];
   /** Pages written since their fingerprint was last computed. */
   private readonly stale = new Set<number>();
 
@@ -84,17 +89,28 @@ export class PageContent {
       return;
     }
     const buf = this.buffers.get(src);
-    if (buf) this.buffers.set(dst, buf.slice());
-    else this.buffers.delete(dst);
+    if (buf) {
+      const copy = this.buffers.get(dst) ?? this.spare.pop() ?? new Uint8Array(PAGE_SIZE);
+      copy.set(buf);
+      this.buffers.set(dst, copy);
+    } else this.recycle(dst);
     this.frames.content[dst] = this.frames.content[src]!;
     if (this.stale.has(src)) this.stale.add(dst);
     else this.stale.delete(dst);
   }
 
-  /** Forget the bytes of a freed page (its fingerprint stays as stale memory would). */
+  /** Forget the bytes of a freed page (its fingerprint word keeps whatever value it last had). */
   release(pfn: number): void {
-    if (this.stale.delete(pfn)) this.frames.content[pfn] = fnv1a(this.buffers.get(pfn)!);
+    this.stale.delete(pfn);
+    this.recycle(pfn);
+  }
+
+  /** Drops a page's buffer, keeping it for reuse (a migration copies into a freed page's buffer). */
+  private recycle(pfn: number): void {
+    const buf = this.buffers.get(pfn);
+    if (!buf) return;
     this.buffers.delete(pfn);
+    if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buf);
   }
 
   /** The bytes a page without a buffer stands for: its fingerprint, little-endian, repeated. */

@@ -125,7 +125,8 @@ export class Refpool {
   /** Re-points the handles of a page that moved from `src` to `dst` (zsmalloc's replace_sub_page). */
   rehome(src: number, dst: number): void {
     if (this.partial.delete(src)) this.partial.add(dst);
-    for (const handle of this.handlesIn(src)) this.handles.get(handle)!.pfn = dst;
+    const slots = this.metaOf(src)?.slots ?? [];
+    for (let i = 0; i < slots.length; i++) if (slots[i]) this.handles.get(slots[i]!)!.pfn = dst;
   }
 
   /** Holds the pool mutex until the returned function is called (migrate_page sees -EAGAIN). */
