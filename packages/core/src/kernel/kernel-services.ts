@@ -18,6 +18,7 @@ import type { Vm } from '../vm/vm';
 import type { MovePages } from '../mempolicy/move-pages';
 import type { MemPolicies } from '../mempolicy/mempolicy';
 import type { MemoryFailure } from '../memory/memory-failure';
+import type { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
 
 /**
  * The core services of one kernel, built once by createKernel and handed to the plugin machinery
@@ -44,4 +45,6 @@ export interface KernelServices {
   readonly mempolicy: MemPolicies;
   readonly hotplug: MemoryHotplug;
   readonly memoryFailure: MemoryFailure;
+  /** mm/hugetlb.c: the 2 MiB pool, MAP_HUGETLB and hugetlb migration. */
+  readonly hugetlb: HugetlbSubsystem;
 }

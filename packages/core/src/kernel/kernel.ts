@@ -30,6 +30,7 @@ import { PAGE_MAPPING_FLAGS } from '../mem/mapping';
 import { MemoryFailure } from '../memory/memory-failure';
 import { SplitHugePage } from '../vm/split-huge-page';
 import { Hwpoison } from '../vm/hwpoison';
+import { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
@@ -83,8 +84,9 @@ export class Kernel implements KernelFacade {
       notifiers: () => new MmuNotifierSubscriptions(),
       thp: config.thp,
     });
+    const hugetlb = new HugetlbSubsystem({ mem, alloc, vmstat, printk }, vm);
     const migration = new Migration({
-      mem, alloc, vmstat, events, current, locks, lru, rmap: vm,
+      mem, alloc, vmstat, events, current, locks, lru, rmap: vm, hugetlb,
       movable: new MovableOpsRegistry(mem.frames, mem.mappings),
       thp: new SplitHugePage(vm, locks),
       // folio_mapping(): file folios resolve to their address_space; anon, KSM and movable do not.
@@ -95,8 +97,8 @@ export class Kernel implements KernelFacade {
     });
     const movePages = new MovePages(vm, lru, migration);
     const mempolicy = new MemPolicies(vm, lru, migration);
-    const hotplug = new MemoryHotplug(migration, printk);
-    const memoryFailure = new MemoryFailure(migration, printk, new Hwpoison(vm));
+    const hotplug = new MemoryHotplug(migration, printk, hugetlb.pool);
+    const memoryFailure = new MemoryFailure(migration, printk, new Hwpoison(vm), hugetlb.pool);
     vm.setMemoryFailure(memoryFailure);
 
     const container = rootContainer.createChildContainer();
@@ -115,7 +117,7 @@ export class Kernel implements KernelFacade {
     container.register(IScheduler, { useValue: sched });
     container.register(IPageLocks, { useValue: locks });
     container.register(IMigration, { useValue: migration });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure };
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb };
   }
 
   get container(): DependencyContainer {
@@ -183,6 +185,10 @@ export class Kernel implements KernelFacade {
   /** Memory failure: softOfflinePage / memoryFailure (MADV_SOFT_OFFLINE / MADV_HWPOISON). */
   get memoryFailure(): MemoryFailure {
     return this.live().memoryFailure;
+  }
+  /** mm/hugetlb.c: the hugetlb pool (vm.nr_hugepages), MAP_HUGETLB and hugetlb migration. */
+  get hugetlb(): HugetlbSubsystem {
+    return this.live().hugetlb;
   }
   get drivers(): DriverRegistry {
     this.live();

@@ -7,6 +7,8 @@ import { ISOLATE_UNEVICTABLE, MigrateMode, MigrateReason } from '../migrate/migr
 import type { Migration } from '../migrate/migration';
 import { __GFP_MOVABLE, __GFP_RETRY_MAYFAIL, GFP_USER } from '../zone/gfp';
 import { MigrateType } from '../zone/migratetype';
+import type { Hugetlb } from '../hugetlb/hugetlb';
+import { folioTestHugetlb } from '../hugetlb/hugetlb-folio';
 
 /** The vm side of poisoning a mapped page (vm/hwpoison.ts). */
 export interface HwpoisonOps {
@@ -27,7 +29,7 @@ export class MemoryFailure {
   /** num_poisoned_pages */
   numPoisonedPages = 0;
 
-  constructor(private readonly migration: Migration, private readonly printk: Printk, private readonly hwpoison?: HwpoisonOps) {}
+  constructor(private readonly migration: Migration, private readonly printk: Printk, private readonly hwpoison?: HwpoisonOps, private readonly hugetlb?: Hugetlb) {}
 
   private get env() {
     return this.migration.env;
@@ -135,6 +137,7 @@ export class MemoryFailure {
       this.printk.log('info', `soft offline: 0x${pfn.toString(16)}: page already poisoned`);
       return 0;
     }
+    if (this.hugetlb && folioTestHugetlb(f, f.compoundHead(pfn))) return this.softOfflineHugetlb(pfn, f.compoundHead(pfn));
     const got = this.getHwpoisonPage(pfn);
     if (got === 0) {
       if (this.pageHandlePoison(pfn, true, false)) return 0;
@@ -199,6 +202,74 @@ export class MemoryFailure {
   }
 
   /**
+   * page_handle_poison(page, hugepage_or_freepage=true, release=false) for a page of a free
+   * hugetlb folio: dissolve_free_huge_page() gives the folio's pages back to the buddy (seed:
+   * "dissolving source hugepages into buddy"), then the raw error page alone is taken off the
+   * buddy (zone_pcp_disable: per-cpu lists drained first) and poisoned; the other 511 pages
+   * stay allocatable.
+   */
+  private hugePageHandlePoison(pfn: number): boolean {
+    if (this.hugetlb!.dissolveFreeHugePage(pfn)) return false;
+    this.env.alloc.drainAllPages(this.env.mem.pageZone(pfn));
+    return this.pageHandlePoison(pfn, true, false);
+  }
+
+  /**
+   * soft_offline_page() of a page in a hugetlb folio: a free pool folio is dissolved at once;
+   * an in-use one is isolated (isolate_hugetlb), migrated to another huge page (MIGRATE_SYNC,
+   * MR_MEMORY_FAILURE), and the old folio — now free in the pool — is dissolved with only the
+   * raw error page poisoned.
+   */
+  private softOfflineHugetlb(pfn: number, head: number): number {
+    const f = this.env.mem.frames;
+    const where = `soft offline: 0x${pfn.toString(16)}`;
+    if (f.refcount[head] === 0) return this.hugePageHandlePoison(pfn) ? 0 : -Errno.EBUSY;
+    const list = this.migration.newList();
+    if (!this.hugetlb!.isolateHugetlb(head, (h) => list.add(h))) {
+      list.release();
+      this.printk.log('info', `${where}: hugepage isolation failed, page count ${f.refcount[head]}`);
+      return -Errno.EBUSY;
+    }
+    const target = this.migration.targetAllocator({ nid: -1, gfpMask: GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL });
+    const res = this.migration.migratePages(list, target, undefined, MigrateMode.SYNC, MigrateReason.MR_MEMORY_FAILURE);
+    if (res.ret === 0) {
+      list.release();
+      return this.hugePageHandlePoison(pfn) ? 0 : -Errno.EBUSY;
+    }
+    if (!list.isEmpty) this.migration.putbackMovablePages(list);
+    list.release();
+    this.printk.log('info', `${where}: hugepage migration failed ${res.ret}`);
+    return res.ret > 0 ? -Errno.EBUSY : res.ret;
+  }
+
+  /**
+   * try_memory_failure_hugetlb(): PageHWPoison goes on the head and the raw page is recorded
+   * (hugetlb_set_page_hwpoison). A free pool folio is dissolved now: the flag moves to the raw
+   * page, the healthy pages return to the buddy and the raw page is kept with a reference. An
+   * in-use folio stays poisoned: when freed to the pool it is never handed out again, and
+   * dissolving it later frees its healthy pages. 0, or -EHWPOISON if already recorded.
+   */
+  private hugetlbFailure(pfn: number, head: number): number {
+    const f = this.env.mem.frames;
+    const where = `Memory failure: 0x${pfn.toString(16)}`;
+    if (!this.hugetlb!.setPageHwpoison(head, pfn)) {
+      this.printk.log('err', `${where}: already hardware poisoned`);
+      return -Errno.EHWPOISON;
+    }
+    this.numPoisonedPages++;
+    if (f.refcount[head] !== 0) {
+      this.printk.log('err', `${where}: recovery action for huge page: Delayed (retired when freed)`);
+      return 0;
+    }
+    this.hugetlb!.dissolveFreeHugePage(pfn);
+    this.env.alloc.drainAllPages(this.env.mem.pageZone(pfn));
+    if (this.isFreeBuddyPage(pfn)) this.takePageOffBuddy(pfn);
+    f.refcount[pfn]!++;
+    this.printk.log('err', `${where}: recovery action for free huge page: Recovered`);
+    return 0;
+  }
+
+  /**
    * memory_failure() (MADV_HWPOISON's effect): poison the frame now. A free frame is taken off
    * the allocator (after draining per-cpu lists, so a page cached there is not handed out
    * again); an in-use frame is marked and leaves use when its last reference is dropped.
@@ -208,6 +279,7 @@ export class MemoryFailure {
     const { mem } = this.env;
     if (!Number.isInteger(pfn) || pfn < 0 || pfn >= mem.maxPfn || !mem.pfnValid(pfn)) return -Errno.ENXIO;
     const f = mem.frames;
+    if (this.hugetlb && folioTestHugetlb(f, f.compoundHead(pfn))) return this.hugetlbFailure(pfn, f.compoundHead(pfn));
     if (f.testSetFlag(pfn, PG.hwpoison)) {
       this.printk.log('err', `Memory failure: 0x${pfn.toString(16)}: already hardware poisoned`);
       return -Errno.EHWPOISON;

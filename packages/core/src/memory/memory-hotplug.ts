@@ -9,6 +9,8 @@ import { MigrateType } from '../zone/migratetype';
 import { MEMORY_OFFLINE, PageIsolation, REPORT_FAILURE } from '../zone/page-isolation';
 import type { Zone } from '../zone/zone';
 import type { Printk } from '../kernel/printk';
+import type { Hugetlb } from '../hugetlb/hugetlb';
+import { folioTestHugetlb, HPG, hpageTest } from '../hugetlb/hugetlb-folio';
 
 /** How many scan-and-migrate rounds offline_pages() makes before giving up with -EBUSY. */
 export const OFFLINE_MAX_ROUNDS = 10;
@@ -29,7 +31,7 @@ export class MemoryHotplug {
   /** Offlined ranges (and which of their frames went offline), for onlining again. */
   private readonly offline: { start: number; end: number; zone: Zone; frames: Uint8Array }[] = [];
 
-  constructor(private readonly migration: Migration, private readonly printk: Printk) {
+  constructor(private readonly migration: Migration, private readonly printk: Printk, private readonly hugetlb?: Hugetlb) {
     const { mem, alloc } = migration.env;
     this.isolation = new PageIsolation(mem, alloc.buddy);
   }
@@ -55,8 +57,10 @@ export class MemoryHotplug {
         if (found < 0) break;
         pfn = this.doMigrateRange(found, endPfn);
       }
+      // Dissolve free hugepages in the range before offlining (dissolve_free_huge_pages).
+      rc = this.hugetlb ? this.hugetlb.dissolveFreeHugePages(startPfn, endPfn) : 0;
       alloc.drainAllPages(zone);
-      rc = this.isolation.testPagesIsolated(startPfn, endPfn, MEMORY_OFFLINE);
+      if (!rc) rc = this.isolation.testPagesIsolated(startPfn, endPfn, MEMORY_OFFLINE);
       if (!rc) break;
       if (round + 1 >= OFFLINE_MAX_ROUNDS) {
         this.isolation.undoIsolatePageRange(startPfn, endPfn, MigrateType.MOVABLE);
@@ -119,6 +123,13 @@ export class MemoryHotplug {
   private scanMovablePages(pfn: number, endPfn: number): number {
     const f = this.migration.env.mem.frames;
     for (; pfn < endPfn; pfn++) {
+      // PageHuge(): an in-use (migratable) hugetlb folio is found; a free one is skipped.
+      const head = f.compoundHead(pfn);
+      if (f.testFlag(head, PG.head) && folioTestHugetlb(f, head)) {
+        if (hpageTest(f, head, HPG.migratable)) return head;
+        pfn = head + (1 << f.order[head]!) - 1;
+        continue;
+      }
       if (f.testFlag(pfn, PG.lru) || (f.refcount[pfn]! > 0 && mappingIsMovable(f.mapping[pfn]!))) return pfn;
       if (f.testFlag(pfn, PG.head) && f.refcount[pfn]! > 0 && f.testFlag(pfn, PG.lru)) return pfn;
     }
@@ -139,6 +150,10 @@ export class MemoryHotplug {
       if (f.testFlag(head, PG.head)) pfn = head + (1 << f.order[head]!) - 1;
       if (f.testFlag(head, PG.hwpoison) || f.refcount[head]! <= 0) continue;
       let isolated = false;
+      if (env.hugetlb?.isHugetlb(head)) {
+        env.hugetlb.isolate(head, (h) => list.add(h));
+        continue;
+      }
       if (f.testFlag(head, PG.lru)) isolated = !!env.lru && env.lru.isolateLruPage(head) === 0;
       else if (mappingIsMovable(f.mapping[head]!)) isolated = this.migration.isolateMovablePage(head, ISOLATE_UNEVICTABLE) === 0;
       if (isolated) list.add(head);

@@ -6,6 +6,7 @@ import type { FolioList, Migration } from '../migrate/migration';
 import type { Process } from '../vm/process';
 import type { Vm } from '../vm/vm';
 import { GFP_HIGHUSER_MOVABLE, __GFP_THISNODE } from '../zone/gfp';
+import { VM_HUGETLB } from '../vm/constants';
 import { MPOL_MF_MOVE, MPOL_MF_MOVE_ALL, vmaMigratable } from './page-queue';
 
 /** mm/migrate.c: DO_PAGES_STAT_CHUNK_NR */
@@ -59,7 +60,8 @@ export class MovePages {
   private lookup(p: Process, addr: number): number {
     const mm = this.vm.check(p);
     const vma = mm.vmaLookup(addr);
-    if (!vma || !vmaMigratable(vma)) return -Errno.EFAULT;
+    // vma_migratable(): 2 MiB hugetlb VMAs migrate (hugepage_migration_supported).
+    if (!vma || (!vmaMigratable(vma) && !(vma.flags & VM_HUGETLB))) return -Errno.EFAULT;
     const r = this.vm.followPage(p, addr);
     if (r.kind === 'present' && r.pfn >= 0) {
       // Special pages such as the zero page are never dumped or moved.
@@ -124,6 +126,12 @@ export class MovePages {
     const head = mem.frames.compoundHead(pfn);
     if (mem.pageZone(head).nid === node) return 0;
     if (this.vm.folioMapcount(head) > 1 && !migrateAll) return -Errno.EACCES;
+    const hugetlb = this.migration.env.hugetlb;
+    if (hugetlb?.isHugetlb(head)) {
+      // PageHuge: only the head page's address queues the folio (isolate_hugetlb).
+      if (pfn !== head) return -Errno.EACCES;
+      return hugetlb.isolate(head, (h) => list.add(h)) ? 1 : -Errno.EBUSY;
+    }
     if (this.lru.isolateLruPage(head) !== 0) return -Errno.EBUSY;
     list.add(head);
     return 1;

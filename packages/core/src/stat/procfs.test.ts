@@ -239,6 +239,8 @@ compact_success 0
 compact_daemon_wake 0
 compact_daemon_migrate_scanned 0
 compact_daemon_free_scanned 0
+htlb_buddy_alloc_success 0
+htlb_buddy_alloc_fail 0
 cma_alloc_success 0
 cma_alloc_fail 0
 unevictable_pgs_culled 0

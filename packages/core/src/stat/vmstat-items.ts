@@ -134,6 +134,10 @@ export const enum VmEvent {
   KCOMPACTD_WAKE,
   KCOMPACTD_MIGRATE_SCANNED,
   KCOMPACTD_FREE_SCANNED,
+  /** mm/hugetlb.c: alloc_buddy_hugetlb_folio() succeeded (vm_event_item.h order: before CMA). */
+  HTLB_BUDDY_PGALLOC,
+  /** mm/hugetlb.c: alloc_buddy_hugetlb_folio() failed. */
+  HTLB_BUDDY_PGALLOC_FAIL,
   CMA_ALLOC_SUCCESS,
   CMA_ALLOC_FAIL,
   UNEVICTABLE_PGCULLED,
@@ -168,6 +172,7 @@ export const VM_EVENT_NAMES: readonly string[] = [
   'pgmigrate_success', 'pgmigrate_fail', 'thp_migration_success', 'thp_migration_fail', 'thp_migration_split',
   'compact_migrate_scanned', 'compact_free_scanned', 'compact_isolated', 'compact_stall', 'compact_fail',
   'compact_success', 'compact_daemon_wake', 'compact_daemon_migrate_scanned', 'compact_daemon_free_scanned',
+  'htlb_buddy_alloc_success', 'htlb_buddy_alloc_fail',
   'cma_alloc_success', 'cma_alloc_fail',
   'unevictable_pgs_culled', 'unevictable_pgs_scanned', 'unevictable_pgs_rescued', 'unevictable_pgs_mlocked',
   'unevictable_pgs_munlocked', 'unevictable_pgs_cleared', 'unevictable_pgs_stranded',

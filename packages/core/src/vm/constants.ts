@@ -54,6 +54,8 @@ export const MAP_NORESERVE = 0x4000;
 export const MAP_POPULATE = 0x8000;
 export const MAP_LOCKED = 0x2000;
 export const MAP_FIXED_NOREPLACE = 0x100000;
+/** include/uapi/asm-generic/mman-common.h: MAP_HUGETLB (2 MiB pages from the hugetlb pool). */
+export const MAP_HUGETLB = 0x40000;
 
 export const MADV_NORMAL = 0;
 export const MADV_DONTNEED = 4;

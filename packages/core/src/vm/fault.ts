@@ -5,7 +5,7 @@ import { PG, PG_anon_exclusive } from '../mem/page-flags';
 import { VmEvent } from '../stat/vmstat-items';
 import { GFP_HIGHUSER_MOVABLE, __GFP_ZERO } from '../zone/gfp';
 import type { AnonVmas } from './anon-vma';
-import { MM_ANONPAGES, VM_EXEC, VM_READ, VM_WRITE } from './constants';
+import { MM_ANONPAGES, VM_EXEC, VM_HUGETLB, VM_READ, VM_WRITE } from './constants';
 import { MmuNotifyEvent } from './deps';
 import type { VmEnv } from './env';
 import type { Filemap } from './filemap';
@@ -26,6 +26,8 @@ const LARGE = 1 << PG.head;
 export class Fault {
   /** The pfn whose folio a VM_FAULT_RETRY result waits on (migration_entry_wait). */
   waitPfn = -1;
+  /** hugetlb_fault() for VM_HUGETLB VMAs (hugetlb/hugetlb-fault.ts), wired by the kernel. */
+  hugetlb: { hugetlbFault(vma: VmArea, addr: number, write: boolean, waiter: { waitPfn: number }): number } | null = null;
 
   constructor(
     private readonly env: VmEnv,
@@ -45,6 +47,7 @@ export class Fault {
     const env = this.env;
     env.vmstat.count(VmEvent.PGFAULT);
     if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & (VM_READ | VM_WRITE | VM_EXEC))) return VM_FAULT_SIGSEGV;
+    if (vma.flags & VM_HUGETLB && this.hugetlb) return this.hugetlb.hugetlbFault(vma, addr, write, this);
     const mm = vma.mm;
     const pmdt = mm.pgtables.pmdAlloc(addr);
     const i = pmdIndex(addr);

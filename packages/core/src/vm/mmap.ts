@@ -2,8 +2,8 @@ import { KernelError } from '../errors';
 import { PAGE_SIZE } from '../mem/constants';
 import {
   MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_LOCKED, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE,
-  MAP_TYPE, MMAP_BASE, MMAP_MIN_ADDR, PMD_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, TASK_SIZE, VM_EXEC, VM_LOCKED,
-  VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE, pageAligned, pageAlignUp,
+  MAP_HUGETLB, MAP_TYPE, MMAP_BASE, MMAP_MIN_ADDR, PMD_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, TASK_SIZE, VM_EXEC, VM_LOCKED,
+  VM_DONTEXPAND, VM_HUGETLB, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_WRITE, pageAligned, pageAlignUp,
 } from './constants';
 import type { AddressSpace, Filemap } from './filemap';
 import type { MmStruct } from './mm';
@@ -20,7 +20,7 @@ export interface MmapArgs {
   offset?: number;
 }
 
-const KNOWN_MAP_FLAGS = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED | MAP_FIXED_NOREPLACE | 0x4000;
+const KNOWN_MAP_FLAGS = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_POPULATE | MAP_LOCKED | MAP_FIXED_NOREPLACE | 0x4000 | MAP_HUGETLB;
 
 /** mm/mmap.c: calc_vm_prot_bits() */
 export function protToVmFlags(prot: number): number {
@@ -43,6 +43,9 @@ export function checkAddr(addr: number, call: string): void {
 
 /** mm/mmap.c: do_mmap() and get_unmapped_area(). */
 export class Mmap {
+  /** Set when the kernel has a hugetlb pool (MAP_HUGETLB is accepted). */
+  hugetlb = false;
+
   constructor(private readonly ops: VmaOps, private readonly filemap: Filemap) {}
 
   /**
@@ -68,28 +71,40 @@ export class Mmap {
     if (a.file?.destroyed) throw new KernelError('EINVAL', 'mmap: the file was destroyed');
     const offset = a.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0 || !pageAligned(offset)) throw new KernelError('EINVAL', `mmap: offset ${offset} must be a multiple of 4096`);
-    const len = pageAlignUp(a.length);
+    const huge = (flags & MAP_HUGETLB) !== 0;
+    if (huge && (!anon || !this.hugetlb)) {
+      throw new KernelError('EINVAL', this.hugetlb ? 'mmap: MAP_HUGETLB needs MAP_ANONYMOUS (hugetlbfs files are not modelled)' : 'mmap: MAP_HUGETLB needs a kernel with a hugetlb pool');
+    }
+    // ksys_mmap_pgoff(): a MAP_HUGETLB length is rounded up to the huge page size.
+    const len = huge ? Math.ceil(a.length / PMD_SIZE) * PMD_SIZE : pageAlignUp(a.length);
     if (len > TASK_SIZE) throw new KernelError('ENOMEM', `mmap: length ${a.length} exceeds the user address space`);
     const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
     let addr: number;
     if (fixed) {
       addr = a.addr ?? -1;
       checkAddr(addr, 'mmap(MAP_FIXED)');
+      if (huge && addr % PMD_SIZE) throw new KernelError('EINVAL', `mmap: MAP_HUGETLB|MAP_FIXED address 0x${addr.toString(16)} must be 2 MiB aligned`);
       if (addr + len > TASK_SIZE) throw new KernelError('ENOMEM', 'mmap: MAP_FIXED range ends above TASK_SIZE');
       if (addr < MMAP_MIN_ADDR) throw new KernelError('EPERM', `mmap: address below mmap_min_addr (0x${MMAP_MIN_ADDR.toString(16)})`);
       if (flags & MAP_FIXED_NOREPLACE && mm.vmasIn(addr, addr + len).length) {
         throw new KernelError('EEXIST', `mmap: MAP_FIXED_NOREPLACE range 0x${addr.toString(16)} overlaps an existing mapping`);
       }
     } else {
-      addr = this.getUnmappedArea(mm, len, a.addr, anon && !shared && len >= PMD_SIZE);
+      // hugetlb_get_unmapped_area(): huge mappings are always 2 MiB aligned.
+      addr = this.getUnmappedArea(mm, len, huge && a.addr !== undefined && a.addr % PMD_SIZE ? undefined : a.addr, huge || (anon && !shared && len >= PMD_SIZE));
     }
     let vmFlags = protToVmFlags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | mm.defFlags;
     if (shared) vmFlags |= VM_SHARED | VM_MAYSHARE;
     if (flags & MAP_LOCKED) vmFlags |= VM_LOCKED;
+    if (huge) vmFlags |= VM_HUGETLB | VM_DONTEXPAND;
     let file = a.file ?? null;
     let pgoff = offset / PAGE_SIZE;
     if (fixed) this.ops.munmapRange(mm, addr, addr + len);
-    if (anon && shared) {
+    if (anon && shared && huge) {
+      // hugetlb_file_setup(): the pages live in the hugetlbfs page cache (hugetlb/hugetlb-page-cache.ts).
+      file = this.filemap.createFile(len, { shmem: false, aops: { migrateFolio: 'filemap', dirtyFolio: 'noop' } });
+      pgoff = 0;
+    } else if (anon && shared) {
       file = this.filemap.createFile(len, { shmem: true, aops: { migrateFolio: 'filemap', dirtyFolio: 'noop' } });
       pgoff = 0;
     } else if (anon) {
@@ -134,6 +149,10 @@ export class Mmap {
     if (!Number.isSafeInteger(length) || length <= 0) throw new KernelError('EINVAL', `munmap: length ${length} must be a positive integer`);
     const len = pageAlignUp(length);
     if (addr + len > TASK_SIZE) throw new KernelError('EINVAL', 'munmap: range ends above TASK_SIZE');
+    // hugetlb_vm_op_split(): a hugetlb VMA can only be cut at a 2 MiB boundary.
+    if ((addr % PMD_SIZE || len % PMD_SIZE) && mm.vmasIn(addr, addr + len).some((v) => v.flags & VM_HUGETLB)) {
+      throw new KernelError('EINVAL', `munmap: range 0x${addr.toString(16)}+${len} cuts a MAP_HUGETLB mapping; use 2 MiB aligned addresses and lengths`);
+    }
     this.ops.munmapRange(mm, addr, addr + len);
   }
 }

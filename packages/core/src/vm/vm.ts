@@ -198,6 +198,16 @@ export class Vm {
     else this.madv.madvise(mm, addr, length, advice);
   }
 
+  /**
+   * Connects the hugetlb pool (the kernel wires hugetlb/): MAP_HUGETLB is accepted, VM_HUGETLB
+   * faults go to hugetlb_fault() and unmapping to __unmap_hugepage_range().
+   */
+  setHugetlb(h: NonNullable<Fault['hugetlb']> & NonNullable<Zap['hugetlb']>): void {
+    this.fault.hugetlb = h;
+    this.zap.hugetlb = h;
+    this.mmapper.hugetlb = true;
+  }
+
   /** Connects memory_failure() / soft_offline_page() (the kernel wires memory/memory-failure.ts). */
   setMemoryFailure(mf: MemoryFailureOps): void {
     this.memoryFailure = mf;

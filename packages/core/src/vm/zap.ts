@@ -1,6 +1,6 @@
 import { PAGE_SIZE } from '../mem/constants';
 import { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_KSM } from '../mem/mapping';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, PMD_SIZE } from './constants';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, PMD_SIZE, VM_HUGETLB } from './constants';
 import type { VmEnv } from './env';
 import type { AddressSpace } from './filemap';
 import type { HugeMemory } from './huge-memory';
@@ -25,6 +25,9 @@ export function mmCounter(env: VmEnv, head: number): number {
  * range is split first (__split_huge_pmd). The caller brackets it with the notifier range.
  */
 export class Zap {
+  /** unmap_single_vma(): VM_HUGETLB VMAs go to __unmap_hugepage_range (hugetlb/hugetlb-fault.ts). */
+  hugetlb: { unmapHugepageRange(vma: VmArea, start: number, end: number): void } | null = null;
+
   constructor(
     private readonly env: VmEnv,
     private readonly rmap: Rmap,
@@ -34,6 +37,7 @@ export class Zap {
   ) {}
 
   zapRange(vma: VmArea, start: number, end: number): void {
+    if (vma.flags & VM_HUGETLB && this.hugetlb) return this.hugetlb.unmapHugepageRange(vma, start, end);
     const pt = vma.mm.pgtables;
     for (let a = start; a < end;) {
       const next = Math.min(end, (Math.floor(a / PMD_SIZE) + 1) * PMD_SIZE);

@@ -1,3 +1,4 @@
+import { folioTestHugetlb } from '../hugetlb/hugetlb-folio';
 import { Errno } from '../errors';
 import { MAX_PAGE_ORDER, pageblock_nr_pages, pageblock_order } from '../mem/constants';
 import { mappingIsMovable } from '../mem/mapping';
@@ -42,7 +43,8 @@ export class PageIsolation {
       if (zone.type === ZoneType.MOVABLE) continue;
       if (f.testFlag(pfn, PG.head) || f.testFlag(pfn, PG.tail)) {
         const head = f.compoundHead(pfn);
-        if (!f.testFlag(head, PG.lru) && !mappingIsMovable(f.mapping[head]!)) return pfn;
+        // PageHuge(): 2 MiB hugetlb folios migrate (in use) or dissolve (free).
+        if (!f.testFlag(head, PG.lru) && !mappingIsMovable(f.mapping[head]!) && !folioTestHugetlb(f, head)) return pfn;
         pfn = head + (1 << f.order[head]!) - 1;
         continue;
       }
