@@ -19,6 +19,7 @@ import type { MovePages } from '../mempolicy/move-pages';
 import type { MemPolicies } from '../mempolicy/mempolicy';
 import type { MemoryFailure } from '../memory/memory-failure';
 import type { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
+import type { Compaction } from '../compaction/compaction';
 
 /**
  * The core services of one kernel, built once by createKernel and handed to the plugin machinery
@@ -47,4 +48,6 @@ export interface KernelServices {
   readonly memoryFailure: MemoryFailure;
   /** mm/hugetlb.c: the 2 MiB pool, MAP_HUGETLB and hugetlb migration. */
   readonly hugetlb: HugetlbSubsystem;
+  /** mm/compaction.c: zone compaction, direct compaction, compact_memory, kcompactd. */
+  readonly compaction: Compaction;
 }

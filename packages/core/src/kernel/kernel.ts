@@ -31,6 +31,7 @@ import { MemoryFailure } from '../memory/memory-failure';
 import { SplitHugePage } from '../vm/split-huge-page';
 import { Hwpoison } from '../vm/hwpoison';
 import { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
+import { Compaction } from '../compaction/compaction';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
@@ -100,6 +101,10 @@ export class Kernel implements KernelFacade {
     const hotplug = new MemoryHotplug(migration, printk, hugetlb.pool);
     const memoryFailure = new MemoryFailure(migration, printk, new Hwpoison(vm), hugetlb.pool);
     vm.setMemoryFailure(memoryFailure);
+    // mm/compaction.c: direct compaction in the allocator's slow path, kcompactd per node.
+    const compaction = new Compaction({ mem, alloc, vmstat, events, current, lru, migration, sysctl: config.sysctl, clock });
+    alloc.setSlowpathHooks({ directCompact: compaction.directCompactHook });
+    compaction.startKcompactd();
 
     const container = rootContainer.createChildContainer();
     // useValue: instances built here, scoped to this container only (toolchain.md P10).
@@ -117,7 +122,7 @@ export class Kernel implements KernelFacade {
     container.register(IScheduler, { useValue: sched });
     container.register(IPageLocks, { useValue: locks });
     container.register(IMigration, { useValue: migration });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb };
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb, compaction };
   }
 
   get container(): DependencyContainer {
@@ -189,6 +194,10 @@ export class Kernel implements KernelFacade {
   /** mm/hugetlb.c: the hugetlb pool (vm.nr_hugepages), MAP_HUGETLB and hugetlb migration. */
   get hugetlb(): HugetlbSubsystem {
     return this.live().hugetlb;
+  }
+  /** mm/compaction.c: compact_zone, direct compaction, compact_memory, kcompactd, proactive compaction. */
+  get compaction(): Compaction {
+    return this.live().compaction;
   }
   get drivers(): DriverRegistry {
     this.live();
