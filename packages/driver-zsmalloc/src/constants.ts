@@ -22,3 +22,17 @@ export const ZS_INUSE_RATIO_0 = 0;
 export const ZS_INUSE_RATIO_100 = 11;
 /** struct zspage magic (ZSPAGE_MAGIC). */
 export const ZSPAGE_MAGIC = 0x58;
+/** ZS_INUSE_RATIO_10 .. ZS_INUSE_RATIO_99: the fullness groups between empty and full (1..10). */
+export const ZS_INUSE_RATIO_10 = 1;
+export const ZS_INUSE_RATIO_99 = 10;
+/** enum class_stat_type: after the fullness groups, the object counters of a class. */
+export const ZS_OBJS_ALLOCATED = NR_FULLNESS_GROUPS;
+export const ZS_OBJS_INUSE = NR_FULLNESS_GROUPS + 1;
+export const NR_CLASS_STAT_TYPES = NR_FULLNESS_GROUPS + 2;
+/** OBJ_TAG_BITS / OBJ_ALLOCATED_TAG: bit 0 of an object's first word marks it allocated. */
+export const OBJ_TAG_BITS = 1;
+export const OBJ_ALLOCATED_TAG = 1;
+/** OBJ_INDEX_BITS = BITS_PER_LONG - _PFN_BITS = 64 - (52 - 12) on x86_64. */
+export const OBJ_INDEX_BITS = 24;
+/** include/linux/shrinker.h: SHRINK_STOP (~0UL), "no progress, stop scanning". */
+export const SHRINK_STOP = -1;

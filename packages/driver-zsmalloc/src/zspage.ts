@@ -1,0 +1,113 @@
+import { PAGE_SIZE, type PageContent } from '@mmsim/core';
+import { OBJ_ALLOCATED_TAG, OBJ_INDEX_BITS, OBJ_TAG_BITS, ZSPAGE_MAGIC, ZS_INUSE_RATIO_0 } from './constants';
+import type { ZsPool } from './pool';
+import type { SizeClass } from './size-class';
+
+/** 2^OBJ_INDEX_BITS: an obj value is `pfn * OBJ_INDEX_SCALE + obj_idx`. */
+const OBJ_INDEX_SCALE = 2 ** OBJ_INDEX_BITS;
+/** The end of the in-page free list: `-1UL << OBJ_TAG_BITS`, as two little-endian words. */
+const LINK_END_LO = 0xfffffffe;
+const LINK_END_HI = 0xffffffff;
+
+/**
+ * struct zspage (mm/zsmalloc.c): a chain of `class.pagesPerZspage` pages holding
+ * `class.objsPerZspage` objects back to back; object i starts at byte `i * class.size` of the
+ * chain and may span two pages. Free objects form a singly linked list written in the objects'
+ * first words (struct link_free), headed by `freeobj`; allocated objects start with their
+ * handle | OBJ_ALLOCATED_TAG, except in huge zspages, whose handle lives beside the page
+ * (page->index in the kernel, `hugeHandle` here).
+ */
+export class Zspage {
+  readonly magic = ZSPAGE_MAGIC;
+  /** The sub-pages in chain order (get_first_page / get_next_page). */
+  readonly pages: number[];
+  inuse = 0;
+  /** Index of the first free object, or -1 when the zspage is full. */
+  freeobj = 0;
+  fullness = ZS_INUSE_RATIO_0;
+  /** Handle of the one object of a huge zspage (0 when free). */
+  hugeHandle = 0;
+  /** Parked for the deferred free (free_zspage could not lock every page). */
+  deferred = false;
+
+  constructor(readonly pool: ZsPool, readonly sizeClass: SizeClass, pages: number[]) {
+    this.pages = pages;
+  }
+
+  /** ZsHugePage() */
+  get huge(): boolean {
+    return this.sizeClass.huge;
+  }
+
+  /** get_first_page() */
+  get firstPage(): number {
+    return this.pages[0]!;
+  }
+}
+
+/** location_to_obj() */
+export function locationToObj(pfn: number, objIdx: number): number {
+  return pfn * OBJ_INDEX_SCALE + objIdx;
+}
+
+/** obj_to_location(): the page the object starts in and its index in the zspage. */
+export function objToLocation(obj: number): { pfn: number; objIdx: number } {
+  const objIdx = obj % OBJ_INDEX_SCALE;
+  return { pfn: (obj - objIdx) / OBJ_INDEX_SCALE, objIdx };
+}
+
+/** The page (index in the chain) and in-page offset where object `objIdx` starts. */
+export function objPosition(size: number, objIdx: number): { page: number; offset: number } {
+  const off = objIdx * size;
+  return { page: Math.floor(off / PAGE_SIZE), offset: off % PAGE_SIZE };
+}
+
+/**
+ * get_first_obj_offset(): where the first object that starts in sub-page `pageIdx` begins (the
+ * bytes before it belong to an object spanning from the previous page).
+ */
+export function firstObjOffset(size: number, pageIdx: number): number {
+  const start = pageIdx * PAGE_SIZE;
+  return (Math.ceil(start / size) * size) - start;
+}
+
+/** Reads the 8-byte word at the start of an object (its handle or its free-list link). */
+export function readObjWord(content: PageContent, pfn: number, offset: number): { lo: number; hi: number } {
+  const b = content.read(pfn, offset, 8);
+  const v = new DataView(b.buffer, b.byteOffset, 8);
+  return { lo: v.getUint32(0, true), hi: v.getUint32(4, true) };
+}
+
+function writeWord(content: PageContent, pfn: number, offset: number, lo: number, hi: number): void {
+  const b = new Uint8Array(8);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, lo >>> 0, true);
+  v.setUint32(4, hi >>> 0, true);
+  content.write(pfn, offset, b);
+}
+
+/** record the handle in an allocated object's first word: `handle | OBJ_ALLOCATED_TAG`. */
+export function writeHandleWord(content: PageContent, pfn: number, offset: number, handle: number): void {
+  writeWord(content, pfn, offset, (handle % 2 ** 32) | OBJ_ALLOCATED_TAG, Math.floor(handle / 2 ** 32));
+}
+
+/** struct link_free: a free object's first word, `next << OBJ_TAG_BITS` (or the end marker). */
+export function writeLinkWord(content: PageContent, pfn: number, offset: number, next: number): void {
+  if (next < 0) writeWord(content, pfn, offset, LINK_END_LO, LINK_END_HI);
+  else writeWord(content, pfn, offset, next << OBJ_TAG_BITS, 0);
+}
+
+/**
+ * obj_allocated(): the handle stored in an object's first word, or 0 if the tag bit says the
+ * object is free.
+ */
+export function decodeObjWord(word: { lo: number; hi: number }): number {
+  if (!(word.lo & OBJ_ALLOCATED_TAG)) return 0;
+  return word.hi * 2 ** 32 + ((word.lo & ~OBJ_ALLOCATED_TAG) >>> 0);
+}
+
+/** The next free object named by a free object's link, or -1 at the end of the list. */
+export function decodeLink(word: { lo: number; hi: number }): number {
+  if (word.lo === LINK_END_LO && word.hi === LINK_END_HI) return -1;
+  return word.lo >>> OBJ_TAG_BITS;
+}
