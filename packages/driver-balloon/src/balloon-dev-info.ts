@@ -113,8 +113,10 @@ export class BalloonDevInfo {
    */
   balloonPageListDequeue(nReqPages: number): number[] {
     const { mem, locks, vmstat } = this.deps;
+    const { lists } = mem;
     const out: number[] = [];
-    for (const pfn of this.listPfns()) {
+    // list_for_each_entry_safe(): `next` is read before the entry may leave the list.
+    for (let pfn = lists.first(this.pages), next = lists.getNext(pfn); pfn !== this.pages; pfn = next, next = lists.getNext(pfn)) {
       if (out.length === nReqPages) break;
       if (!locks.trylockPage(pfn)) continue;
       if (mem.frames.testFlag(pfn, PG_isolated)) {
