@@ -13,7 +13,10 @@ describe('compact_memory (mm/compaction.c: sysctl_compaction_handler → compact
     const s1 = kernel.vmstat.snapshot(kernel.mem);
     const migrated = s1.pgmigrate_success! - s0.pgmigrate_success!;
     const scanned = s1.compact_migrate_scanned! - s0.compact_migrate_scanned! + s1.compact_free_scanned! - s0.compact_free_scanned!;
-    console.log({ before, after, migrated, scanned, perMigrated: scanned / migrated, isolated: s1.compact_isolated });
+    // Measured: 14 → 21 free order-9 blocks, 1920 pages migrated, ~5.2 pages scanned per page migrated (M17).
+    expect(migrated).toBeGreaterThan(0);
+    expect(scanned / migrated).toBeGreaterThan(1);
+    expect(scanned / migrated).toBeLessThan(20);
     expect(after).toBeGreaterThan(before);
     verify();
     const node = kernel.mem.nodes[0]!;

@@ -18,8 +18,8 @@ function bootWithAnon(pages = 8) {
   kernel.lru.lruAddDrainAll();
   const pfnOf = (i: number) => kernel.vm.followPage(p, addr + i * PAGE_SIZE).pfn;
   const zone = onlyZone(kernel);
-  const cc = (mode = MigrateMode.SYNC) => new CompactControl(zone, kernel.migration.newList(), { order: -1, gfpMask: GFP_KERNEL, mode, highestZoneidx: zone.type });
-  const isolateOne = (pfn: number, mode: number, control = cc()) => {
+  const cc = (mode = MigrateMode.SYNC): CompactControl => new CompactControl(zone, kernel.migration.newList(), { order: -1, gfpMask: GFP_KERNEL, mode, highestZoneidx: zone.type });
+  const isolateOne = (pfn: number, mode: number, control: CompactControl = cc()): { rc: number; n: number; scanned: number } => {
     const rc = kernel.compaction.migrateScanner.isolateMigratepagesBlock(control, kernel.compaction.state(zone), pfn, pfn + 1, mode);
     const n = control.nrMigratepages;
     kernel.migration.putbackMovablePages(control.migratepages);
