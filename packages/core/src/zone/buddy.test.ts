@@ -111,3 +111,18 @@ describe('buddy allocator: split and merge (mm/page_alloc.c: expand, __free_one_
     expect(checkBuddy(mem).problems).toEqual([]);
   });
 });
+
+describe('adjust_managed_page_count (mm/page_alloc.c)', () => {
+  it('moves pages out of the managed count and checkBuddy accounts for it', () => {
+    const { mem, alloc } = bootMemory({ nodes: [{ memory: '16MiB' }], layout: 'flat', reserveMemmap: false });
+    const zone = mem.populatedZones[0]!;
+    const pfn = alloc.allocPagesPfn(GFP_KERNEL, 0);
+    mem.adjustManagedPageCount(pfn, -1); // a balloon hands the page to the host
+    expect(zone.managedPages).toBe(4095);
+    expect(checkBuddy(mem).problems).toEqual([]);
+    mem.adjustManagedPageCount(pfn, 1);
+    expect(zone.managedPages).toBe(4096);
+    expect(() => mem.adjustManagedPageCount(pfn, -5000)).toThrow(/below zero managed pages/);
+    expect(zone.managedPages).toBe(4096);
+  });
+});

@@ -100,7 +100,7 @@ export function checkBuddy(mem: PhysicalMemory): { problems: string[]; census: Z
       if (f.pageType(pfn) === PageType.nomap) holes++;
       else if (f.flags[pfn]! & (1 << PG.reserved)) reserved++;
     }
-    if (reserved + (zone.managedPages) !== zone.presentPages || holes + zone.presentPages !== zone.spannedPages) {
+    if (reserved + zone.managedPages + zone.managedAdjusted !== zone.presentPages || holes + zone.presentPages !== zone.spannedPages) {
       problems.push(`${where}: spanned ${zone.spannedPages} present ${zone.presentPages} managed ${zone.managedPages} do not match ${holes} hole and ${reserved} reserved frames`);
     }
     census.push({ zone: where, managed: zone.managedPages, buddy: buddyPages, pcp: pcpPages, inUse: zone.managedPages - buddyPages - pcpPages });

@@ -96,7 +96,9 @@ export class PageIsolation {
     }
     for (let pfn = startPfn; pfn < endPfn; ) {
       const type = f.pageType(pfn);
-      if (type === PageType.nomap || type === PageType.offline) pfn++;
+      // __test_page_isolated_in_pageblock(): a PageOffline page counts only once its driver dropped
+      // its reference (MEM_GOING_OFFLINE).
+      if (type === PageType.nomap || (type === PageType.offline && f.refcount[pfn] === 0)) pfn++;
       else if (type === PageType.buddy) pfn += 1 << f.order[pfn]!;
       else if (flags & MEMORY_OFFLINE && f.testFlag(pfn, PG.hwpoison) && !f.testFlag(pfn, PG.lru)) pfn++;
       else return -Errno.EBUSY;

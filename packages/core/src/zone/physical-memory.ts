@@ -148,6 +148,21 @@ export class PhysicalMemory {
     return n;
   }
 
+  /**
+   * mm/page_alloc.c: adjust_managed_page_count(): a driver takes `-count` pages of pfn's zone out
+   * of (or gives `count` back to) the memory the kernel manages, as the balloon does. Watermarks
+   * are not recomputed, as in the kernel.
+   */
+  adjustManagedPageCount(pfn: number, count: number): void {
+    this.checkPfn(pfn);
+    const zone = this.pageZone(pfn);
+    if (!Number.isInteger(count) || zone.managedPages + count < 0) {
+      throw new KernelError('EINVAL', `adjust_managed_page_count(${count}) would take zone ${zone.name} of node ${zone.nid} below zero managed pages`);
+    }
+    zone.managedPages += count;
+    zone.managedAdjusted -= count;
+  }
+
   /** pfn_valid() for a frame that has a memmap and RAM behind it. */
   pfnValid(pfn: number): boolean {
     return pfn >>> 0 === pfn && pfn < this.maxPfn && (this.frames.flags[pfn]! & PAGE_TYPE_MASK) !== NOMAP_TYPE;

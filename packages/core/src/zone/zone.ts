@@ -41,6 +41,11 @@ export class Zone {
   /** lowmem_reserve[MAX_NR_ZONES]: pages kept back from allocations that could use higher zones. */
   readonly lowmemReserve = new Float64Array(MAX_NR_ZONES);
   nrReservedHighatomic = 0;
+  /**
+   * Pages drivers took out of the managed count with adjust_managed_page_count() (balloon
+   * inflation without DEFLATE_ON_OOM); negative when they gave pages back.
+   */
+  managedAdjusted = 0;
   /** vm_stat[] (zone_stat_item) */
   readonly vmStat = new Float64Array(ZONE_STAT_NAMES.length);
   /** vm_numa_event[] */
