@@ -13,3 +13,5 @@ export * from './movable-ops';
 export * from './tracepoints';
 export * from './driver';
 export * from './verify';
+export * from './zram/compressor';
+export * from './zram/zram';
