@@ -10,6 +10,12 @@ import { MigrateType } from '../zone/migratetype';
 import { CompactControl, CompactResult } from './compact-control';
 import { fragmentedKernel, onlyZone } from './__fixtures__/fragmented';
 
+interface Boot {
+  kernel: ReturnType<typeof createKernel>;
+  p: ReturnType<ReturnType<typeof createKernel>['vm']['createProcess']>;
+  addr: number;
+}
+
 function bootWithAnon(pages = 8) {
   const kernel = createKernel({ machine: { nodes: [{ memory: '16MiB' }], layout: 'flat' }, thp: 'never' });
   const p = kernel.vm.createProcess({ comm: 'p' });
@@ -31,10 +37,10 @@ function bootWithAnon(pages = 8) {
 
 describe('isolate_migratepages_block skip rules (kernel.md F41)', () => {
   it.each([
-    ['a mapped anonymous LRU page is isolated', (_k: ReturnType<typeof bootWithAnon>, _pfn: number) => undefined, 0, 1],
-    ['a pinned anonymous page (refcount beyond mapcount) is skipped', (k: ReturnType<typeof bootWithAnon>, pfn: number) => k.kernel.alloc.getPage(pfn), 0, 0],
-    ['an unevictable page is skipped without ISOLATE_UNEVICTABLE', (k: ReturnType<typeof bootWithAnon>) => k.kernel.vm.mlock(k.p, k.addr, PAGE_SIZE), 0, 0],
-    ['an unevictable page is isolated with ISOLATE_UNEVICTABLE', (k: ReturnType<typeof bootWithAnon>) => { k.kernel.vm.mlock(k.p, k.addr, PAGE_SIZE); k.kernel.lru.lruAddDrainAll(); }, ISOLATE_UNEVICTABLE, 1],
+    ['a mapped anonymous LRU page is isolated', (_k: Boot, _pfn: number): void => undefined, 0, 1],
+    ['a pinned anonymous page (refcount beyond mapcount) is skipped', (k: Boot, pfn: number): void => { k.kernel.alloc.getPage(pfn); }, 0, 0],
+    ['an unevictable page is skipped without ISOLATE_UNEVICTABLE', (k: Boot): void => k.kernel.vm.mlock(k.p, k.addr, PAGE_SIZE), 0, 0],
+    ['an unevictable page is isolated with ISOLATE_UNEVICTABLE', (k: Boot): void => { k.kernel.vm.mlock(k.p, k.addr, PAGE_SIZE); k.kernel.lru.lruAddDrainAll(); }, ISOLATE_UNEVICTABLE, 1],
     ['a writeback page is skipped with ISOLATE_ASYNC_MIGRATE', (k: ReturnType<typeof bootWithAnon>, pfn: number) => k.kernel.mem.frames.setFlag(pfn, PG.writeback), ISOLATE_ASYNC_MIGRATE, 0],
     ['a writeback page is isolated in SYNC (no ISOLATE_ASYNC_MIGRATE)', (k: ReturnType<typeof bootWithAnon>, pfn: number) => k.kernel.mem.frames.setFlag(pfn, PG.writeback), 0, 1],
     ['a dirty anonymous page (no mapping) is isolated even in async', (k: ReturnType<typeof bootWithAnon>, pfn: number) => k.kernel.mem.frames.setFlag(pfn, PG.dirty), ISOLATE_ASYNC_MIGRATE, 1],
