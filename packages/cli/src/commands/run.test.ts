@@ -93,7 +93,7 @@ describe('mmsim run: user errors exit 2 with one message', () => {
     ['unknown tracepoint', ['run', SMALL_SCENARIO, '--trace', 'mm_bogus', '--out', join(bad, 't')], /--trace: EINVAL: cannot trace "mm_bogus"/],
     ['unknown option', ['run', '--sed', '1'], /unknown option '--sed'/],
     ['unknown command', ['walk'], /unknown command 'walk'/],
-    ['unknown bench suite', ['bench', 'nope'], /unknown benchmark suite "nope"; choose one of core, migrate, all/],
+    ['unknown bench suite', ['bench', 'nope'], /unknown benchmark suite "nope"; choose one of core, migrate, zsmalloc, balloon, all/],
   ])('%s', async (_, argv, message) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);
