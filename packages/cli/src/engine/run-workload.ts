@@ -59,6 +59,9 @@ export function workloadUnits(scenario: Scenario): number {
 
 const PROGRESS_EVERY = 8192;
 
+/** Phase-boundary callback: the phase's name and its index in the workload. */
+export type PhaseEndFn = (phase: string, index: number) => void;
+
 /**
  * Runs a scenario's workload on a booted kernel. Each step draws from its own random stream
  * (`phase/<i>/step/<j>`), so editing one step does not change the draws of the others.
@@ -70,7 +73,13 @@ export class WorkloadRunner {
   private done = 0;
   private interleave = 0;
 
-  constructor(private readonly kernel: SimKernel, private readonly scenario: Scenario, private readonly onProgress?: ProgressFn) {
+  constructor(
+    private readonly kernel: SimKernel,
+    private readonly scenario: Scenario,
+    private readonly onProgress?: ProgressFn,
+    /** Called after the last step of each phase, before the next one starts (phase snapshots). */
+    private readonly onPhaseEnd?: PhaseEndFn,
+  ) {
     this.total = workloadUnits(scenario);
   }
 
@@ -106,6 +115,7 @@ export class WorkloadRunner {
           }
         }
       });
+      this.onPhaseEnd?.(phase.name, p);
     });
     this.onProgress?.(this.done, this.total);
     const livePages: Record<string, number> = {};
