@@ -218,8 +218,9 @@ export class VirtioBalloon {
 
   /** adjust_managed_page_count(page, count): the page's zone's managed pages. */
   adjustManagedPageCount(pfn: number, count: number): void {
+    // Through core so checkBuddy() knows the pages left the kernel's managed memory on purpose.
+    this.deps.mem.adjustManagedPageCount(pfn, count);
     const zone = this.deps.mem.pageZone(pfn);
-    zone.managedPages += count;
     const idx = this.deps.mem.zones.indexOf(zone);
     this.managedDelta.set(idx, (this.managedDelta.get(idx) ?? 0) + count);
   }

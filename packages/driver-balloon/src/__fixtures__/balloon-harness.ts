@@ -24,11 +24,10 @@ export function inflateBy(kernel: Kernel, n: number): number[] {
  * MIGRATE_SYNC_NO_COPY is refused with -EINVAL. There is no `release`: the balloon never frees
  * an isolated page (balloon_page_dequeue skips isolated pages).
  *
- * DEFLATE_ON_OOM is on by default here: without it the driver lowers zones' managed pages
- * (adjust_managed_page_count), which core's checkBuddy() (run by DriverTester) reads as
- * "managed != present - reserved". Managed-page accounting is tested in balloon-driver.test.ts.
+ * Without DEFLATE_ON_OOM by default, so inflation lowers zones' managed pages
+ * (adjust_managed_page_count) as a real virtio-balloon does; core's checkBuddy() accounts for it.
  */
-export function balloonHarness(options: Record<string, unknown> = { hostLatencyNs: 0, deflateOnOom: true }): DriverHarness {
+export function balloonHarness(options: Record<string, unknown> = { hostLatencyNs: 0 }): DriverHarness {
   return {
     driver: balloonDriver,
     options,
