@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_RUN_FAILURE, EXIT_USAGE, UsageError } from './cli-error';
 import { registerBenchCommand } from './commands/bench';
+import { registerCompareCommand } from './commands/compare';
 import { registerRunCommand } from './commands/run';
 import type { CliIo } from './io';
 
@@ -16,6 +17,7 @@ export function createProgram(io: CliIo): Command {
     .exitOverride();
   registerRunCommand(program, io);
   registerBenchCommand(program, io);
+  registerCompareCommand(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).showHelpAfterError('(run with --help for usage)');
   }
