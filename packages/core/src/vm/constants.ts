@@ -91,6 +91,8 @@ export const MMAP_MIN_ADDR = 0x10000;
 /** include/linux/mm_types.h: MM_FILEPAGES / MM_ANONPAGES / MM_SHMEMPAGES rss counters. */
 export const MM_FILEPAGES = 0;
 export const MM_ANONPAGES = 1;
+/** MM_SWAPENTS: swap PTEs of the mm. */
+export const MM_SWAPENTS = 2;
 export const MM_SHMEMPAGES = 3;
 export const NR_MM_COUNTERS = 4;
 

@@ -5,7 +5,7 @@ import { PG, PG_anon_exclusive } from '../mem/page-flags';
 import { VmEvent } from '../stat/vmstat-items';
 import { GFP_HIGHUSER_MOVABLE, __GFP_ZERO } from '../zone/gfp';
 import type { AnonVmas } from './anon-vma';
-import { MM_ANONPAGES, VM_EXEC, VM_HUGETLB, VM_READ, VM_WRITE } from './constants';
+import { MM_ANONPAGES, MM_SWAPENTS, VM_EXEC, VM_HUGETLB, VM_READ, VM_WRITE } from './constants';
 import { MmuNotifyEvent } from './deps';
 import type { VmEnv } from './env';
 import type { Filemap } from './filemap';
@@ -14,8 +14,9 @@ import {
 } from './huge-memory';
 import type { Ksm } from './ksm';
 import { pmdIndex, pteIndex, type PteTable } from './page-table';
-import { EntryKind, KIND_MASK, PTE_DIRTY, PTE_SOFT_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, isMigrationKind } from './pte';
+import { EntryKind, KIND_MASK, PTE_DIRTY, PTE_SOFT_DIRTY, PTE_SPECIAL, PTE_UFFD_WP, PTE_WRITE, PTE_YOUNG, isMigrationKind } from './pte';
 import type { Rmap } from './rmap';
+import type { SwapSpace } from './swapfile';
 import { mmCounter } from './zap';
 import type { VmArea } from './vma';
 
@@ -36,6 +37,7 @@ export class Fault {
     private readonly thp: HugeMemory,
     private readonly filemap: Filemap,
     private readonly ksm: Ksm,
+    private readonly swap: SwapSpace,
   ) {}
 
   /**
@@ -81,6 +83,7 @@ export class Fault {
       this.waitPfn = t.val[j];
       return VM_FAULT_RETRY;
     }
+    if (kind === EntryKind.SWAP) return this.doSwapPage(vma, addr, write, t, j);
     if (kind === EntryKind.HWPOISON) {
       // do_swap_page(): is_hwpoison_entry() → VM_FAULT_HWPOISON, which the arch turns into SIGBUS.
       throw new KernelError('EHWPOISON', `SIGBUS: hardware memory error at 0x${addr.toString(16)}: pfn ${t.val[j]} was poisoned (memory_failure) and unmapped; the data is lost`);
@@ -108,6 +111,38 @@ export class Fault {
     t.val[j] = pfn;
     t.bits[j] = EntryKind.PRESENT | PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
     vma.mm.rss[MM_ANONPAGES]++;
+    return VM_FAULT_OK;
+  }
+
+  /**
+   * mm/memory.c: do_swap_page(): a new page is read from the swap slot (swap_read_folio,
+   * pswpin, a major fault), mapped exclusively into the VMA's anon_vma at its linear index and
+   * put on the LRU; the PTE's reference to the slot is dropped (swap_free), which frees the slot
+   * when it was the last. A write fault maps it writable and dirty; a read fault read-only (a
+   * later write reuses it: it is PG_anon_exclusive). Soft-dirty and uffd-wp carry over.
+   *
+   * mmsim keeps no swap cache between faults: each PTE that shared a slot (after fork) reads its
+   * own copy, so data is the same but a shared page comes back as one page per mapper.
+   */
+  private doSwapPage(vma: VmArea, addr: number, write: boolean, t: PteTable, j: number): number {
+    const env = this.env;
+    const entry = t.val[j];
+    const bits = t.bits[j];
+    this.anonVmas.prepare(vma);
+    const pfn = env.allocVmaPage(vma, addr, GFP_HIGHUSER_MOVABLE, 0);
+    if (pfn < 0) return VM_FAULT_OOM;
+    this.swap.swapReadpage(entry, pfn);
+    env.vmstat.count(VmEvent.PSWPIN);
+    env.vmstat.count(VmEvent.PGMAJFAULT);
+    this.rmap.addNewAnonRmap(pfn, vma, addr, false);
+    this.addLruVma(pfn, vma);
+    this.swap.swapFree(entry);
+    let nb = EntryKind.PRESENT | PTE_YOUNG | (bits & (PTE_SOFT_DIRTY | PTE_UFFD_WP));
+    if (write) nb |= PTE_WRITE | PTE_DIRTY;
+    t.val[j] = pfn;
+    t.bits[j] = nb;
+    vma.mm.rss[MM_ANONPAGES]++;
+    vma.mm.rss[MM_SWAPENTS]--;
     return VM_FAULT_OK;
   }
 

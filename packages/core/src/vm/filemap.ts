@@ -2,7 +2,7 @@ import { KernelError } from '../errors';
 import { PAGE_SIZE } from '../mem/constants';
 import { PAGE_MAPPING_ANON } from '../mem/mapping';
 import { PG } from '../mem/page-flags';
-import { NodeStat, ZoneStat } from '../stat/vmstat-items';
+import { NodeStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
 import { GFP_HIGHUSER_MOVABLE, __GFP_ZERO } from '../zone/gfp';
 import type { VmEnv } from './env';
 import type { VmArea } from './vma';
@@ -26,6 +26,12 @@ export interface AddressSpaceOps {
 export class AddressSpace {
   readonly iPages = new Map<number, number>();
   readonly iMmap: VmArea[] = [];
+  /**
+   * The file's contents on its (simulated) disk, by page index: bytes, or a content fingerprint
+   * for pages that had no real bytes. Written by writeback; read when a folio is read back in
+   * after reclaim dropped it. Indexes never written back read as zeros.
+   */
+  readonly backing = new Map<number, Uint8Array | number>();
   id = 0;
   word = 0;
   /** Open references (struct file users): VMAs plus the creator until destroyFile(). */
@@ -80,6 +86,13 @@ export class Filemap {
     if (cached !== undefined) return cached;
     const pfn = this.env.alloc.allocPagesPfn(GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0);
     if (pfn < 0) return -1;
+    const disk = as.backing.get(index);
+    if (disk !== undefined) {
+      // filemap_read_folio(): the contents written back before the folio was reclaimed.
+      if (typeof disk === 'number') this.env.mem.content.setFingerprint(pfn, disk);
+      else this.env.mem.content.write(pfn, 0, disk);
+      this.env.vmstat.count(VmEvent.PGMAJFAULT);
+    }
     this.filemapAddFolio(as, pfn, index);
     this.env.putFolio(pfn); // the page cache keeps its own reference
     return pfn;
@@ -132,11 +145,61 @@ export class Filemap {
       const pos = offset + done;
       const off = pos % PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - off, length - done);
-      const pfn = as.iPages.get(Math.floor(pos / PAGE_SIZE));
+      const index = Math.floor(pos / PAGE_SIZE);
+      const pfn = as.iPages.get(index);
       if (pfn !== undefined) out.set(this.env.mem.content.read(pfn, off, n), done);
+      else this.readBacking(as, index, off, n, out, done);
       done += n;
     }
     return out;
+  }
+
+  private readBacking(as: AddressSpace, index: number, off: number, n: number, out: Uint8Array, at: number): void {
+    const disk = as.backing.get(index);
+    if (disk === undefined || disk === 0) return;
+    if (typeof disk !== 'number') {
+      out.set(disk.subarray(off, off + n), at);
+      return;
+    }
+    for (let i = 0; i < n; i++) out[at + i] = (disk >>> (((off + i) & 3) * 8)) & 0xff;
+  }
+
+  /**
+   * mm/page-writeback.c: folio_clear_dirty_for_io() + a_ops->writepage completing at once: the
+   * folio's contents go to the file's disk (`backing`), PG_dirty and its NR_FILE_DIRTY /
+   * NR_ZONE_WRITE_PENDING accounting are cleared. Returns false for a clean folio.
+   */
+  writebackFolio(pfn: number): boolean {
+    const f = this.env.frames;
+    const head = f.compoundHead(pfn);
+    const as = this.env.mem.mappings.resolve<AddressSpace>(f.mapping[head]);
+    if (!as || f.mapping[head] & PAGE_MAPPING_ANON || !(f.flags[head] & (1 << PG.dirty))) return false;
+    const c = this.env.mem.content;
+    as.backing.set(f.index[head], c.hasBytes(head) ? c.read(head) : c.fingerprint(head));
+    f.flags[head] &= ~(1 << PG.dirty);
+    if (as.aops.dirtyFolio !== 'noop') {
+      this.env.modNode(head, NodeStat.NR_FILE_DIRTY, -1);
+      this.env.mem.pageZone(head).vmStat[ZoneStat.NR_ZONE_WRITE_PENDING] -= 1;
+    }
+    this.env.vmstat.count(VmEvent.PGPGOUT, PAGE_SIZE / 1024);
+    return true;
+  }
+
+  /**
+   * mm/vmscan.c: __remove_mapping() → __filemap_remove_folio() for a clean, unmapped page-cache
+   * folio: it leaves i_pages (mapping cleared, NR_FILE_PAGES dropped) and the cache's reference
+   * is returned to the caller to drop.
+   */
+  removeMapping(pfn: number): void {
+    const f = this.env.frames;
+    const head = f.compoundHead(pfn);
+    const as = this.env.mem.mappings.resolve<AddressSpace>(f.mapping[head]);
+    if (!as || as.iPages.get(f.index[head]) !== head) throw new KernelError('EINVAL', `removeMapping: pfn ${head} is not in a page cache`);
+    as.iPages.delete(f.index[head]);
+    f.mapping[head] = 0;
+    f.flags[head] &= ~(1 << PG.uptodate);
+    this.env.modNode(head, NodeStat.NR_FILE_PAGES, -1);
+    if (as.shmem) this.env.modNode(head, NodeStat.NR_SHMEM, -1);
   }
 
   /** Drops one user of the file; the last one truncates the page cache and unregisters it. */

@@ -1,7 +1,7 @@
 import { PAGE_MAPPING_ANON } from '../mem/mapping';
 import { PG_anon_exclusive } from '../mem/page-flags';
 import type { AnonVmas } from './anon-vma';
-import { PMD_SIZE, VM_DONTCOPY, VM_LOCKED_MASK, VM_MAYWRITE, VM_SHARED, VM_WIPEONFORK } from './constants';
+import { MM_SWAPENTS, PMD_SIZE, VM_DONTCOPY, VM_LOCKED_MASK, VM_MAYWRITE, VM_SHARED, VM_WIPEONFORK } from './constants';
 import { MmuNotifyEvent } from './deps';
 import type { VmEnv } from './env';
 import type { HugeMemory } from './huge-memory';
@@ -9,6 +9,7 @@ import type { MmStruct } from './mm';
 import { pmdIndex, type PteTable } from './page-table';
 import { EntryKind, KIND_MASK, PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, isMigrationKind } from './pte';
 import type { Rmap } from './rmap';
+import type { SwapSpace } from './swapfile';
 import { mmCounter } from './zap';
 import { VmArea } from './vma';
 
@@ -21,6 +22,7 @@ export class Fork {
     private readonly rmap: Rmap,
     private readonly anonVmas: AnonVmas,
     private readonly thp: HugeMemory,
+    private readonly swap: SwapSpace,
   ) {}
 
   /**
@@ -110,6 +112,10 @@ export class Fork {
         st.bits[j] = bits;
       }
       dst.mm.rss[mmCounter(env, head)]++;
+    } else if (kind === EntryKind.SWAP) {
+      // copy_nonpresent_pte(): swap_duplicate() for the child's copy of a swap PTE.
+      this.swap.swapDuplicate(pfn);
+      dst.mm.rss[MM_SWAPENTS]++;
     }
     dt.val[j] = pfn;
     dt.bits[j] = bits;

@@ -23,6 +23,8 @@ import { Process, type Capability } from './process';
 import { Rmap, type RmapVisit } from './rmap';
 import { VmaOps } from './vma-ops';
 import { Zap } from './zap';
+import { SwapSpace } from './swapfile';
+import { TryToUnmap } from './try-to-unmap';
 
 /**
  * The user address-space layer: processes, mmap and friends, page faults, user memory access,
@@ -46,6 +48,10 @@ export class Vm {
   readonly access: Access;
   /** FOLL_GET/FOLL_PIN accounting of GUP (vm/gup.ts). */
   readonly pins: PinAccounting;
+  /** Swap areas and swap slots (mm/swapfile.c). */
+  readonly swap: SwapSpace;
+  /** try_to_unmap / folio_referenced for reclaim (mm/rmap.c). */
+  readonly unmap: TryToUnmap;
   private readonly mmapper: Mmap;
   private readonly mprot: Mprotect;
   private readonly forker: Fork;
@@ -64,15 +70,17 @@ export class Vm {
     this.filemap = new Filemap(env);
     this.thp = new HugeMemory(env, this.rmap, this.anonVmas);
     this.ksm = new Ksm(env, this.rmap);
-    this.zap = new Zap(env, this.rmap, this.thp, this.filemap, this.ksm);
-    this.fault = new Fault(env, this.rmap, this.anonVmas, this.thp, this.filemap, this.ksm);
+    this.swap = new SwapSpace(env.mem.content);
+    this.unmap = new TryToUnmap(env, this.rmap, this.filemap, this.swap);
+    this.zap = new Zap(env, this.rmap, this.thp, this.filemap, this.ksm, this.swap);
+    this.fault = new Fault(env, this.rmap, this.anonVmas, this.thp, this.filemap, this.ksm, this.swap);
     this.ops = new VmaOps(env, this.anonVmas, this.thp, this.zap, this.filemap);
     this.migration = new MigrationEntries(env, this.rmap, this.anonVmas, this.filemap);
     this.access = new Access(env, this.fault);
     this.pins = new PinAccounting(env);
     this.mmapper = new Mmap(this.ops, this.filemap);
     this.mprot = new Mprotect(env, this.ops, this.thp);
-    this.forker = new Fork(env, this.rmap, this.anonVmas, this.thp);
+    this.forker = new Fork(env, this.rmap, this.anonVmas, this.thp, this.swap);
     this.mlocker = new MlockOps(env, this.ops);
     this.madv = new Madvise(env, this.ops, this.zap, this.thp);
     this.mrem = new Mremap(env, this.ops, this.mmapper, this.anonVmas, this.thp);

@@ -1,6 +1,6 @@
 import { PAGE_SIZE } from '../mem/constants';
 import { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_KSM } from '../mem/mapping';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, PMD_SIZE, VM_HUGETLB } from './constants';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, PMD_SIZE, VM_HUGETLB } from './constants';
 import type { VmEnv } from './env';
 import type { AddressSpace } from './filemap';
 import type { HugeMemory } from './huge-memory';
@@ -9,6 +9,7 @@ import { pmdIndex, pteIndex } from './page-table';
 import { EntryKind, KIND_MASK, PTE_DIRTY, PTE_SPECIAL } from './pte';
 import type { Filemap } from './filemap';
 import type { Rmap } from './rmap';
+import type { SwapSpace } from './swapfile';
 import type { VmArea } from './vma';
 
 /** Which rss counter a page's mapping counts in (mm.h: mm_counter()). */
@@ -34,6 +35,7 @@ export class Zap {
     private readonly thp: HugeMemory,
     private readonly filemap: Filemap,
     private readonly ksm: Ksm,
+    private readonly swap: SwapSpace,
   ) {}
 
   zapRange(vma: VmArea, start: number, end: number): void {
@@ -92,6 +94,12 @@ export class Zap {
     }
     if (kind >= EntryKind.MIGRATION_READ && kind <= EntryKind.MIGRATION_WRITE) {
       mm.rss[mmCounter(env, env.frames.compoundHead(val))]--;
+      return;
+    }
+    if (kind === EntryKind.SWAP) {
+      // zap_pte_range(): free_swap_and_cache(entry) for a swap PTE.
+      mm.rss[MM_SWAPENTS]--;
+      this.swap.swapFree(val);
     }
   }
 }
