@@ -3,6 +3,7 @@ import { EXIT_OK, EXIT_RUN_FAILURE, EXIT_USAGE, UsageError } from './cli-error';
 import { registerBenchCommand } from './commands/bench';
 import { registerCompareCommand } from './commands/compare';
 import { registerRunCommand } from './commands/run';
+import { registerSweepCommand } from './commands/sweep';
 import type { CliIo } from './io';
 
 const VERSION = '0.1.0';
@@ -18,6 +19,7 @@ export function createProgram(io: CliIo): Command {
   registerRunCommand(program, io);
   registerBenchCommand(program, io);
   registerCompareCommand(program, io);
+  registerSweepCommand(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).showHelpAfterError('(run with --help for usage)');
   }
