@@ -1,9 +1,13 @@
-import { formatGfp, NSEC_PER_MSEC, NSEC_PER_USEC, parseGfp } from '@mmsim/core';
+import { formatGfp, Gup, NSEC_PER_MSEC, NSEC_PER_USEC, parseGfp, type Process } from '@mmsim/core';
 import type { ChurnStep, HighOrderAttemptsStep, Scenario, Step } from '../scenario/schema';
 import { LiveSet } from './live-set';
 import { drawLifetimeNs, WeightedTable } from './sampling';
 import type { RandomStream } from '@mmsim/core';
 import type { SimKernel } from './sim-kernel';
+import { fullKernel, memFreePages, type Pool, type Region, type StepContext } from './steps/context';
+import { isContextStep, runContextStep } from './steps/dispatch';
+import { freePools } from './steps/free';
+import { AttemptTimer, LatencyRecorder, type LatencySummary } from './steps/latency';
 
 export interface ClassResult {
   class: string;
@@ -17,8 +21,15 @@ export interface StepResult {
   kind: Step['kind'];
   /** churn: requests and failures per class. */
   classes?: ClassResult[];
-  /** Live allocations freed by this step (expiry, free-all). */
+  /** Live allocations freed by this step (expiry, free-all, free). */
   freed: number;
+  /**
+   * Per-attempt latency in simulated ns (high-order-attempts, alloc, fault split base/huge):
+   * clock advance plus the work model of steps/latency.ts.
+   */
+  latencyNs?: LatencySummary | { base: LatencySummary; huge: LatencySummary };
+  /** Step-specific results (fault: huge-pct; hugepages: obtained and the compaction_test verdict; ...). */
+  detail?: Record<string, unknown>;
 }
 
 export interface OrderAttempts {
@@ -52,6 +63,7 @@ export function workloadUnits(scenario: Scenario): number {
     for (const step of phase.steps) {
       if (step.kind === 'churn') n += step.allocations;
       else if (step.kind === 'high-order-attempts') n += step.orders.length * step.count;
+      else if (isContextStep(step)) n += 1;
     }
   }
   return n;
@@ -72,6 +84,12 @@ export class WorkloadRunner {
   private readonly total: number;
   private done = 0;
   private interleave = 0;
+  private readonly regions = new Map<string, Region>();
+  private readonly pools = new Map<string, Pool>();
+  private readonly pins: number[] = [];
+  private proc: Process | undefined;
+  private gupOps: Gup | undefined;
+  private memFreeAtStart = 0;
 
   constructor(
     private readonly kernel: SimKernel,
@@ -86,6 +104,7 @@ export class WorkloadRunner {
   run(): WorkloadResult {
     const steps: StepResult[] = [];
     const highOrder: HighOrderResult[] = [];
+    this.memFreeAtStart = memFreePages(this.kernel);
     this.scenario.workload.phases.forEach((phase, p) => {
       phase.steps.forEach((step, s) => {
         const rng = this.kernel.random.stream(`phase/${p}/step/${s}`);
@@ -96,7 +115,8 @@ export class WorkloadRunner {
             break;
           case 'free-all': {
             const ids = step.classes ? new Set(step.classes.map((c) => this.classIds.get(c) ?? -1)) : undefined;
-            steps.push({ ...base, kind: step.kind, freed: this.live.freeAll(this.kernel.alloc, ids) });
+            const freed = this.live.freeAll(this.kernel.alloc, ids) + freePools(this.stepContext(undefined), step.classes);
+            steps.push({ ...base, kind: step.kind, freed });
             break;
           }
           case 'drain':
@@ -108,10 +128,16 @@ export class WorkloadRunner {
             steps.push({ ...base, kind: step.kind, freed: this.live.expire(this.kernel.clock.now(), this.kernel.alloc) });
             break;
           case 'high-order-attempts': {
-            const result = { ...base, ...this.highOrder(step, rng) };
-            highOrder.push(result);
-            steps.push({ ...base, kind: step.kind, freed: 0 });
+            const { latencyNs, ...result } = this.highOrder(step, rng);
+            highOrder.push({ ...base, ...result });
+            steps.push({ ...base, kind: step.kind, freed: 0, latencyNs });
             break;
+          }
+          default: {
+            if (!isContextStep(step)) throw new Error(`step kind ${(step as Step).kind} has no implementation`);
+            const outcome = runContextStep(step, this.stepContext(rng));
+            steps.push({ ...base, kind: step.kind, freed: outcome.freed ?? 0, ...(outcome.latencyNs && { latencyNs: outcome.latencyNs }), ...(outcome.detail && { detail: outcome.detail }) });
+            this.tick();
           }
         }
       });
@@ -120,7 +146,24 @@ export class WorkloadRunner {
     this.onProgress?.(this.done, this.total);
     const livePages: Record<string, number> = {};
     for (const [name, id] of this.classIds) livePages[name] = this.live.pagesByClass[id] ?? 0;
+    for (const [name, pool] of this.pools) livePages[name] = (livePages[name] ?? 0) + pool.pfns.length * 2 ** pool.order;
+    if (this.pins.length) livePages['pinned'] = this.pins.length;
     return { steps, highOrder, livePages };
+  }
+
+  /** The state the address-space and allocator steps share; the process and GUP are made on first use. */
+  private stepContext(rng: RandomStream | undefined): StepContext {
+    const kernel = fullKernel(this.kernel);
+    return {
+      kernel,
+      process: () => (this.proc ??= kernel.vm.createProcess({ comm: this.scenario.name.slice(0, 15) })),
+      gup: () => (this.gupOps ??= new Gup({ vm: kernel.vm, migration: kernel.migration })),
+      regions: this.regions,
+      pools: this.pools,
+      pins: this.pins,
+      memFreeAtStartPages: this.memFreeAtStart,
+      rng: rng ?? kernel.random.stream('free-all'),
+    };
   }
 
   private classId(name: string): number {
@@ -174,8 +217,10 @@ export class WorkloadRunner {
     return { classes: classes.map((c) => c.result), freed };
   }
 
-  private highOrder(step: HighOrderAttemptsStep, rng: RandomStream): Omit<HighOrderResult, 'phase' | 'step'> {
+  private highOrder(step: HighOrderAttemptsStep, rng: RandomStream): Omit<HighOrderResult, 'phase' | 'step'> & { latencyNs: LatencySummary } {
     const { alloc, clock } = this.kernel;
+    const timer = new AttemptTimer(this.kernel);
+    const latency = new LatencyRecorder();
     const gfp = parseGfp(step.gfp);
     const intervalNs = Math.round(step.intervalUs * NSEC_PER_USEC);
     const held: number[] = [];
@@ -183,7 +228,10 @@ export class WorkloadRunner {
       let successes = 0;
       for (let i = 0; i < step.count; i++) {
         if (intervalNs) clock.advance(intervalNs);
-        const pfn = alloc.allocPagesPfn(gfp, order, this.nid(step.placement, rng));
+        const nid = this.nid(step.placement, rng);
+        timer.start();
+        const pfn = alloc.allocPagesPfn(gfp, order, nid);
+        latency.add(timer.stop());
         if (pfn >= 0) {
           successes++;
           held.push(pfn);
@@ -195,6 +243,6 @@ export class WorkloadRunner {
       held.length = 0;
       return { order, attempts: step.count, successes };
     });
-    return { label: step.label ?? formatGfp(gfp), gfp: formatGfp(gfp), orders };
+    return { label: step.label ?? formatGfp(gfp), gfp: formatGfp(gfp), orders, latencyNs: latency.summary() };
   }
 }

@@ -1,5 +1,13 @@
-import { MachineConfigSchema, MAX_PAGE_ORDER, parseGfp, VmSysctlSchema } from '@mmsim/core';
+import { MachineConfigSchema, MAX_PAGE_ORDER, VmSysctlSchema } from '@mmsim/core';
 import { z } from 'zod';
+import { GfpSchema } from './gfp-schema';
+import {
+  AllocStepSchema, CompactStepSchema, FaultStepSchema, FreeStepSchema, HugepagesStepSchema, MmapStepSchema, MunmapStepSchema, PinStepSchema,
+  SysctlStepSchema,
+} from './step-schemas';
+
+export { GfpSchema };
+export * from './step-schemas';
 
 /**
  * The scenario file format. A scenario is data, not code: a machine, optional sysctls, a seed
@@ -11,14 +19,6 @@ import { z } from 'zod';
 const order = z.number().int().min(0).max(MAX_PAGE_ORDER);
 const positive = z.number().positive();
 
-/** GFP flags written the way the kernel prints them: "GFP_KERNEL|__GFP_NOWARN" (or a number). */
-export const GfpSchema = z.union([z.string().min(1), z.number().int().nonnegative()]).superRefine((value, ctx) => {
-  try {
-    parseGfp(value);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-  }
-});
 
 /** How long an allocation lives, in simulated milliseconds. */
 export const LifetimeSchema = z.discriminatedUnion('dist', [
@@ -93,8 +93,19 @@ export const StepSchema = z.discriminatedUnion('kind', [
   DrainStepSchema,
   AdvanceStepSchema,
   HighOrderAttemptsStepSchema,
+  MmapStepSchema,
+  FaultStepSchema,
+  MunmapStepSchema,
+  PinStepSchema,
+  HugepagesStepSchema,
+  CompactStepSchema,
+  SysctlStepSchema,
+  AllocStepSchema,
+  FreeStepSchema,
 ]);
 export type Step = z.output<typeof StepSchema>;
+export type StepInput = z.input<typeof StepSchema>;
+export type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 export type ChurnStep = z.output<typeof ChurnStepSchema>;
 export type HighOrderAttemptsStep = z.output<typeof HighOrderAttemptsStepSchema>;
 
