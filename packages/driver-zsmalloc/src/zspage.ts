@@ -73,17 +73,12 @@ export function firstObjOffset(size: number, pageIdx: number): number {
 
 /** Reads the 8-byte word at the start of an object (its handle or its free-list link). */
 export function readObjWord(content: PageContent, pfn: number, offset: number): { lo: number; hi: number } {
-  const b = content.read(pfn, offset, 8);
-  const v = new DataView(b.buffer, b.byteOffset, 8);
-  return { lo: v.getUint32(0, true), hi: v.getUint32(4, true) };
+  return { lo: content.readU32(pfn, offset), hi: content.readU32(pfn, offset + 4) };
 }
 
 function writeWord(content: PageContent, pfn: number, offset: number, lo: number, hi: number): void {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, lo >>> 0, true);
-  v.setUint32(4, hi >>> 0, true);
-  content.write(pfn, offset, b);
+  content.writeU32(pfn, offset, lo >>> 0);
+  content.writeU32(pfn, offset + 4, hi >>> 0);
 }
 
 /** record the handle in an allocated object's first word: `handle | OBJ_ALLOCATED_TAG`. */

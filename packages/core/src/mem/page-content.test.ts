@@ -34,4 +34,38 @@ describe('PageContent', () => {
     expect(() => c.read(0, 4000, 200)).toThrow(/does not fit/);
     expect(() => c.write(0, -1, new Uint8Array(1))).toThrow(/does not fit/);
   });
+
+  it.each([0, 1, 2, 3, 4094 - 2])('readU32 at offset %i agrees with read() on fingerprint-only and buffered pages', (off) => {
+    const c = new PageContent(new PageFrames(2));
+    c.setFingerprint(0, 0xa1b2c3d4);
+    const le = (b: Uint8Array) => (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    expect(c.readU32(0, off)).toBe(le(c.read(0, off, 4)));
+    c.write(1, off, new Uint8Array([0xff, 0x01, 0x80, 0x7f]));
+    expect(c.readU32(1, off)).toBe(0x7f8001ff);
+  });
+
+  it('writeU32 stores little-endian bytes, keeps the rest of a fingerprint page, and refreshes the fingerprint', () => {
+    const c = new PageContent(new PageFrames(1));
+    c.setFingerprint(0, 0x04030201);
+    const fp = c.fingerprint(0);
+    c.writeU32(0, 5, 0xdeadbeef);
+    expect(Array.from(c.read(0, 0, 12))).toEqual([1, 2, 3, 4, 1, 0xef, 0xbe, 0xad, 0xde, 2, 3, 4]);
+    expect(c.fingerprint(0)).not.toBe(fp);
+    expect(() => c.writeU32(0, 4093, 1)).toThrow(/does not fit/);
+    expect(() => c.readU32(0, 4093)).toThrow(/does not fit/);
+  });
+
+  it('a recycled buffer materialises as the new page value, not the old bytes', () => {
+    const c = new PageContent(new PageFrames(3));
+    c.write(0, 0, new Uint8Array(4096).fill(0x55));
+    c.release(0);
+    c.setFingerprint(1, 0);
+    c.writeU32(1, 8, 7);
+    expect(Array.from(c.read(1, 0, 12))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0]);
+    c.setFingerprint(2, 0x01010101);
+    c.write(0, 0, new Uint8Array([9]));
+    c.release(0);
+    c.writeU32(2, 0, 0);
+    expect(Array.from(c.read(2, 0, 6))).toEqual([0, 0, 0, 0, 1, 1]);
+  });
 });

@@ -75,6 +75,35 @@ export class PageContent {
     this.stale.add(pfn);
   }
 
+  /**
+   * The little-endian 32-bit word at `offset`, read without allocating (drivers that keep
+   * metadata in page bytes, like zsmalloc's handle and free-link words, read them per call).
+   */
+  readU32(pfn: number, offset: number): number {
+    checkRange(offset, 4);
+    const buf = this.buffers.get(pfn);
+    if (buf) return (buf[offset]! | (buf[offset + 1]! << 8) | (buf[offset + 2]! << 16) | (buf[offset + 3]! << 24)) >>> 0;
+    // A page without bytes repeats its fingerprint every 4 bytes: rotate it to the offset.
+    const fp = this.frames.content[pfn]!;
+    const shift = (offset & 3) * 8;
+    return shift === 0 ? fp : ((fp >>> shift) | (fp << (32 - shift))) >>> 0;
+  }
+
+  /** Writes a little-endian 32-bit word at `offset` without allocating (see readU32). */
+  writeU32(pfn: number, offset: number, value: number): void {
+    checkRange(offset, 4);
+    let buf = this.buffers.get(pfn);
+    if (!buf) {
+      buf = this.materialize(pfn);
+      this.buffers.set(pfn, buf);
+    }
+    buf[offset] = value;
+    buf[offset + 1] = value >>> 8;
+    buf[offset + 2] = value >>> 16;
+    buf[offset + 3] = value >>> 24;
+    this.stale.add(pfn);
+  }
+
   /** clear_page(): all zeros, no buffer. */
   zero(pfn: number): void {
     this.buffers.delete(pfn);
@@ -115,14 +144,28 @@ export class PageContent {
 
   /** The bytes a page without a buffer stands for: its fingerprint, little-endian, repeated. */
   private materialize(pfn: number): Uint8Array {
-    const out = new Uint8Array(PAGE_SIZE);
     const fp = this.frames.content[pfn]!;
-    if (fp !== 0) {
-      new DataView(out.buffer).setUint32(0, fp, true);
-      for (let i = 4; i < PAGE_SIZE; i += 4) out.copyWithin(i, 0, 4);
+    const out = this.spare.pop();
+    if (out) {
+      fillFingerprint(out, fp);
+      return out;
     }
-    return out;
+    const fresh = new Uint8Array(PAGE_SIZE);
+    if (fp !== 0) fillFingerprint(fresh, fp);
+    return fresh;
   }
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Fills a page buffer with the fingerprint, little-endian, repeated (one typed-array fill). */
+function fillFingerprint(out: Uint8Array, fp: number): void {
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint32Array(out.buffer, out.byteOffset, PAGE_SIZE / 4).fill(fp);
+    return;
+  }
+  new DataView(out.buffer, out.byteOffset).setUint32(0, fp, true);
+  for (let i = 4; i < PAGE_SIZE; i += 4) out.copyWithin(i, 0, 4);
 }
 
 function checkRange(offset: number, length: number): void {
