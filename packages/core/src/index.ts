@@ -102,4 +102,8 @@ export * from './compaction/free-scanner';
 export * from './compaction/kcompactd';
 export * from './compaction/migrate-scanner';
 export * from './compaction/skip-hints';
+export * from './cma/cma';
+export * from './cma/cma-area';
+export * from './cma/cma-declare';
+export * from './cma/contig-range';
 export * from './compaction/suitable';

@@ -20,6 +20,7 @@ import type { MemPolicies } from '../mempolicy/mempolicy';
 import type { MemoryFailure } from '../memory/memory-failure';
 import type { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
 import type { Compaction } from '../compaction/compaction';
+import type { Cma } from '../cma/cma';
 
 /**
  * The core services of one kernel, built once by createKernel and handed to the plugin machinery
@@ -50,4 +51,6 @@ export interface KernelServices {
   readonly hugetlb: HugetlbSubsystem;
   /** mm/compaction.c: zone compaction, direct compaction, compact_memory, kcompactd. */
   readonly compaction: Compaction;
+  /** mm/cma.c: CMA areas (cma_alloc / cma_release) and alloc_contig_range (`cma.contig`). */
+  readonly cma: Cma;
 }

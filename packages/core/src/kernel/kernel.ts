@@ -32,6 +32,7 @@ import { SplitHugePage } from '../vm/split-huge-page';
 import { Hwpoison } from '../vm/hwpoison';
 import { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
 import { Compaction } from '../compaction/compaction';
+import { Cma } from '../cma/cma';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
@@ -105,6 +106,8 @@ export class Kernel implements KernelFacade {
     const compaction = new Compaction({ mem, alloc, vmstat, events, current, lru, migration, sysctl: config.sysctl, clock });
     alloc.setSlowpathHooks({ directCompact: compaction.directCompactHook });
     compaction.startKcompactd();
+    // mm/cma.c: cma_init_reserved_areas(): the machine's CMA areas become MIGRATE_CMA pageblocks.
+    const cma = new Cma(migration, printk, config.machine.cma, hotplug.isolation);
 
     const container = rootContainer.createChildContainer();
     // useValue: instances built here, scoped to this container only (toolchain.md P10).
@@ -122,7 +125,7 @@ export class Kernel implements KernelFacade {
     container.register(IScheduler, { useValue: sched });
     container.register(IPageLocks, { useValue: locks });
     container.register(IMigration, { useValue: migration });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb, compaction };
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb, compaction, cma };
   }
 
   get container(): DependencyContainer {
@@ -198,6 +201,10 @@ export class Kernel implements KernelFacade {
   /** mm/compaction.c: compact_zone, direct compaction, compact_memory, kcompactd, proactive compaction. */
   get compaction(): Compaction {
     return this.live().compaction;
+  }
+  /** mm/cma.c + alloc_contig_range: cma_alloc / cma_release, and `cma.contig` for contiguous ranges. */
+  get cma(): Cma {
+    return this.live().cma;
   }
   get drivers(): DriverRegistry {
     this.live();

@@ -21,6 +21,25 @@ export const DeviceRangeConfigSchema = z.strictObject({
 });
 
 /**
+ * A CMA area reserved at boot (kernel cma= / cma_declare_contiguous_nid()). The area's pageblocks
+ * become MIGRATE_CMA: movable allocations may borrow them, cma_alloc() takes them back.
+ * Placement and size are checked against the memory layout at boot (cma/cma-declare.ts).
+ */
+export const CmaAreaConfigSchema = z.strictObject({
+  /** Name of the area (cma->name), unique. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "-" or "." (at most 64)'),
+  /** Size of the area ("16MiB"); a multiple of the pageblock size (2 MiB). */
+  size,
+  /** Fixed physical base ("256MiB"); placed top-down in free memory when absent. */
+  base: size.optional(),
+  /** Node to place the area on (without base); any node when absent. */
+  node: z.number().int().min(0).max(MAX_NUMNODES - 1).optional(),
+  /** Each bitmap bit covers 2^orderPerBit pages (cma->order_per_bit). */
+  orderPerBit: z.number().int().min(0).max(10).default(0),
+});
+export type CmaAreaConfig = z.output<typeof CmaAreaConfigSchema>;
+
+/**
  * The simulated machine. Defaults follow an x86_64 server: DMA32 below 4 GiB with the PCI hole
  * at 3–4 GiB, NORMAL above, optional ZONE_MOVABLE from kernelcore=/movablecore=.
  */
@@ -44,6 +63,18 @@ export const MachineConfigSchema = z.strictObject({
   kernelImage: size.default('16MiB'),
   /** Reserve the memmap (64 bytes of struct page per 4 KiB page) from each node, as memblock does. */
   reserveMemmap: z.boolean().default(true),
+  /** CMA areas reserved at boot (MIGRATE_CMA pageblocks for cma_alloc()). */
+  cma: z
+    .array(CmaAreaConfigSchema)
+    .max(20, 'at most MAX_CMA_AREAS (20) CMA areas')
+    .default([])
+    .superRefine((areas, ctx) => {
+      const seen = new Set<string>();
+      areas.forEach((a, i) => {
+        if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate CMA area name "${a.name}"` });
+        seen.add(a.name);
+      });
+    }),
 });
 export type MachineConfigInput = z.input<typeof MachineConfigSchema>;
 export type MachineConfig = z.output<typeof MachineConfigSchema>;
