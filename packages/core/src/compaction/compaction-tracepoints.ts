@@ -3,7 +3,8 @@ import { TP_PRINTK } from '../events/ftrace-format';
 import { formatGfp } from '../zone/gfp';
 import type { Zone } from '../zone/zone';
 import { ZONE_NAMES } from '../zone/zone-type';
-import { COMPACT_RESULT_NAMES, type CompactResult, type ZoneCompactState } from './compact-control';
+import { COMPACT_RESULT_NAMES, type CompactResult, type ZoneCompactState, compactionFailed, compactionWithdrawn } from './compact-control';
+import type { CompactRetryEvent } from './compact-retry';
 
 /** include/trace/events/compaction.h: mm_compaction_isolate_template */
 export interface MmCompactionIsolate {
@@ -79,6 +80,7 @@ declare module '../events/tracepoints' {
     mm_compaction_kcompactd_sleep: MmCompactionKcompactdSleep;
     mm_compaction_wakeup_kcompactd: MmCompactionKcompactdWake;
     mm_compaction_kcompactd_wake: MmCompactionKcompactdWake;
+    compact_retry: CompactRetryEvent;
   }
 }
 
@@ -195,3 +197,14 @@ TP_PRINTK.mm_compaction_defer_reset = deferPrintk;
 TP_PRINTK.mm_compaction_kcompactd_sleep = (e) => `nid=${e.nid}`;
 TP_PRINTK.mm_compaction_wakeup_kcompactd = wakePrintk;
 TP_PRINTK.mm_compaction_kcompactd_wake = wakePrintk;
+
+/** include/trace/events/mmflags.h: COMPACTION_PRIORITY */
+const COMPACT_PRIORITY_NAMES = ['COMPACT_PRIO_SYNC_FULL', 'COMPACT_PRIO_SYNC_LIGHT', 'COMPACT_PRIO_ASYNC'];
+/** include/trace/events/mmflags.h: compact_result_to_feedback() / COMPACTION_FEEDBACK */
+function compactFeedback(result: number): string {
+  if (compactionFailed(result as CompactResult)) return 'failed';
+  return compactionWithdrawn(result as CompactResult) ? 'withdrawn' : 'progress';
+}
+/** include/trace/events/oom.h: compact_retry */
+TP_PRINTK.compact_retry = (e) =>
+  `order=${e.order} priority=${COMPACT_PRIORITY_NAMES[e.priority]} compaction_result=${compactFeedback(e.result)} retries=${e.retries} max_retries=${e.max_retries} should_retry=${e.ret ? 1 : 0}`;

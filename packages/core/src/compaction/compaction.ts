@@ -2,7 +2,7 @@ import { KernelError } from '../errors';
 import { MigrateMode } from '../migrate/migrate-mode';
 import { GFP_KERNEL } from '../zone/gfp';
 import type { Zone } from '../zone/zone';
-import type { AllocContext } from '../zone/alloc-context';
+import type { AllocContext, DirectCompactResult } from '../zone/alloc-context';
 import { CompactControl, type CompactionEnv, type CompactPriority, type CompactResult, ZoneCompactState } from './compact-control';
 import { CompactZone } from './compact-zone';
 import { CompactionTrace } from './compaction-tracepoints';
@@ -93,9 +93,15 @@ export class Compaction {
     for (const k of this.kcompactd) k.start();
   }
 
-  /** The allocator's slow-path hook: __alloc_pages_direct_compact() returning the page or -1. */
-  readonly directCompactHook = (gfp: number, order: number, allocFlags: number, ac: AllocContext, priority: number): number =>
-    this.direct.allocPagesDirectCompact(gfp, order, allocFlags, ac, priority as CompactPriority).pfn;
+  /**
+   * The allocator's slow-path hook: __alloc_pages_direct_compact() returning the page or -1, and
+   * the compact_result in `out` for should_compact_retry().
+   */
+  readonly directCompactHook = (gfp: number, order: number, allocFlags: number, ac: AllocContext, priority: number, out?: DirectCompactResult): number => {
+    const outcome = this.direct.allocPagesDirectCompact(gfp, order, allocFlags, ac, priority as CompactPriority);
+    if (out) out.result = outcome.result;
+    return outcome.pfn;
+  };
 
   /** __alloc_pages_direct_compact() with its result. */
   allocPagesDirectCompact(gfp: number, order: number, allocFlags: number, ac: AllocContext, priority: CompactPriority): DirectCompactOutcome {

@@ -44,3 +44,28 @@ export function compactionSuitableResult(zone: Zone, order: number, highestZonei
 export function compactionSuitable(zone: Zone, order: number, highestZoneidx: number, sysctl: Pick<VmSysctl, 'extfrag_threshold'>, trace?: CompactionTrace): boolean {
   return compactionSuitableResult(zone, order, highestZoneidx, sysctl, trace) === CompactResult.COMPACT_CONTINUE;
 }
+
+/**
+ * mm/vmscan.c: zone_reclaimable_pages(): the file LRU pages, plus the anon LRU pages when they
+ * can be reclaimed (swap space is available: get_nr_swap_pages() > 0, which the caller knows).
+ */
+export function zoneReclaimablePages(zone: Zone, canReclaimAnon: boolean): number {
+  const s = zone.vmStat;
+  let nr = s[ZoneStat.NR_ZONE_INACTIVE_FILE]! + s[ZoneStat.NR_ZONE_ACTIVE_FILE]!;
+  if (canReclaimAnon) nr += s[ZoneStat.NR_ZONE_INACTIVE_ANON]! + s[ZoneStat.NR_ZONE_ACTIVE_ANON]!;
+  return nr;
+}
+
+/**
+ * mm/compaction.c: compaction_zonelist_suitable(): would compaction be suitable in some zone of
+ * the zonelist if reclaim freed a share of what it can? Only `reclaimable / order` is counted:
+ * thrashing for one high-order allocation that is not even guaranteed to appear is not wanted.
+ * Used by should_compact_retry() when compaction was skipped for lack of order-0 targets.
+ */
+export function compactionZonelistSuitable(zones: readonly Zone[], order: number, highestZoneidx: number, canReclaimAnon = false): boolean {
+  for (const zone of zones) {
+    const available = Math.floor(zoneReclaimablePages(zone, canReclaimAnon) / order) + zone.vmStat[ZoneStat.NR_FREE_PAGES]!;
+    if (__compactionSuitable(zone, order, highestZoneidx, available)) return true;
+  }
+  return false;
+}

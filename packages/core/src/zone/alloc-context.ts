@@ -28,6 +28,19 @@ export interface AllocSlowpathHooks {
   wakeKswapd?(order: number, gfp: number, ac: AllocContext): void;
   /** __alloc_pages_direct_reclaim(): returns pages reclaimed (did_some_progress). */
   directReclaim?(gfp: number, order: number, allocFlags: number, ac: AllocContext): number;
-  /** __alloc_pages_direct_compact(): returns a captured/allocated pfn or -1. */
-  directCompact?(gfp: number, order: number, allocFlags: number, ac: AllocContext, priority: number): number;
+  /**
+   * __alloc_pages_direct_compact() at compact_priority `priority`: returns a captured/allocated pfn
+   * or -1, and try_to_compact_pages()'s compact_result in `out` (should_compact_retry() needs it).
+   */
+  directCompact?(gfp: number, order: number, allocFlags: number, ac: AllocContext, priority: number, out?: DirectCompactResult): number;
+  /**
+   * get_nr_swap_pages() > 0: whether anon pages count as reclaimable for
+   * compaction_zonelist_suitable(). Without the hook only file pages count.
+   */
+  canReclaimAnon?(): boolean;
+}
+
+/** The out-parameter of {@link AllocSlowpathHooks.directCompact}: enum compact_result. */
+export interface DirectCompactResult {
+  result: number;
 }

@@ -9,7 +9,9 @@ import { PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } from '../mem/mapping';
 import { Page, type PageOwner } from '../mem/page';
 import { NumaStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
 import type { VmStat } from '../stat/vmstat';
-import type { AllocContext, AllocSlowpathHooks } from './alloc-context';
+import { CompactResult, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY } from '../compaction/compact-control';
+import { type CompactRetryEvent, type CompactRetryState, shouldCompactRetry } from '../compaction/compact-retry';
+import type { AllocContext, AllocSlowpathHooks, DirectCompactResult } from './alloc-context';
 import {
   ALLOC_CMA, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_LOW,
   ALLOC_WMARK_MASK, gfpToAllocFlags, gfpToAllocFlagsCma,
@@ -18,7 +20,7 @@ import { Buddy } from './buddy';
 import { Fallback } from './fallback';
 import {
   __GFP_COMP, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN,
-  __GFP_BITS_MASK, __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ZERO, formatGfp, gfpMigratetype, gfpZone, validateGfp,
+  __GFP_BITS_MASK, __GFP_MEMALLOC, __GFP_NOMEMALLOC, __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ZERO, formatGfp, gfpMigratetype, gfpZone, validateGfp,
 } from './gfp';
 import type { VmSysctl } from './machine-config';
 import { MigrateType } from './migratetype';
@@ -32,8 +34,6 @@ import { ZoneType } from './zone-type';
 
 /** mm/internal.h: MAX_RECLAIM_RETRIES */
 const MAX_RECLAIM_RETRIES = 16;
-/** include/linux/compaction.h: INIT_COMPACT_PRIORITY (COMPACT_PRIO_ASYNC) */
-const INIT_COMPACT_PRIORITY = 2;
 const HWPOISON = 1 << PG.hwpoison;
 const HEAD = 1 << PG.head;
 const TAIL = 1 << PG.tail;
@@ -92,6 +92,7 @@ export class PageAllocator implements PageOwner {
   private readonly vmEvents: Float64Array;
   private readonly tpPageAlloc: number;
   private readonly tpPageFree: number;
+  private readonly tpCompactRetry: number;
   private readonly flags: Uint32Array;
   private readonly refcount: Int32Array;
   private readonly orderArr: Uint8Array;
@@ -112,6 +113,7 @@ export class PageAllocator implements PageOwner {
     this.vmEvents = vmstat.events;
     this.tpPageAlloc = events.tracepointId('mm_page_alloc');
     this.tpPageFree = events.tracepointId('mm_page_free');
+    this.tpCompactRetry = events.tracepointId('compact_retry');
     this.buddy = new Buddy(mem);
     this.fallback = new Fallback(this.buddy, events, () => this.sysctl.watermark_boost_factor);
     this.rmq = new Rmqueue(this.buddy, this.fallback, events);
@@ -387,19 +389,37 @@ export class PageAllocator implements PageOwner {
   /**
    * __alloc_pages_slowpath(): retry at the min watermark with reserve access, wake kswapd, try
    * direct compaction/reclaim where hooked, unreserve highatomic blocks and drain per-cpu lists,
-   * and give up as the kernel does for costly or __GFP_NORETRY requests.
+   * and give up as the kernel does for costly or __GFP_NORETRY requests. Direct compaction starts
+   * ASYNC (INIT_COMPACT_PRIORITY) before reclaim for costly and unmovable high-order requests, runs
+   * at DEF_COMPACT_PRIORITY (SYNC_LIGHT) inside the loop, and should_compact_retry() raises the
+   * priority towards SYNC_FULL each time compaction fails or withdraws after reclaim progress.
    */
   private allocPagesSlowpath(gfp: number, order: number, ac: AllocContext): number {
     const canDirectReclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0 && !this.current.memalloc;
     const costlyOrder = order > PAGE_ALLOC_COSTLY_ORDER;
     let allocFlags = gfpToAllocFlags(gfp, order);
     const hooks = this.hooks;
+    const compact: CompactRetryState = { priority: DEF_COMPACT_PRIORITY, retries: 0 };
+    const compactOut: DirectCompactResult = { result: CompactResult.COMPACT_SKIPPED };
     if (allocFlags & ALLOC_KSWAPD) hooks.wakeKswapd?.(order, gfp, ac);
     let pfn = this.getPageFromFreelist(gfp, order, allocFlags & ~ALLOC_NO_WATERMARKS, ac);
     if (pfn >= 0) return pfn;
-    if (canDirectReclaim && (costlyOrder || (order > 0 && ac.migratetype !== MigrateType.MOVABLE)) && hooks.directCompact) {
-      pfn = hooks.directCompact(gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY);
+    // For costly allocations, try direct compaction first, as it's likely that we have enough
+    // base pages and don't need to reclaim. For non-movable high-order allocations, do that as
+    // well, as compaction will try prevent permanent fragmentation by migrating from blocks of
+    // the same migratetype. Not for requests that may ignore watermarks (gfp_pfmemalloc_allowed).
+    const pfmemallocAllowed = !(gfp & __GFP_NOMEMALLOC) && ((gfp & __GFP_MEMALLOC) !== 0 || this.current.memalloc);
+    if (canDirectReclaim && (costlyOrder || (order > 0 && ac.migratetype !== MigrateType.MOVABLE)) && !pfmemallocAllowed && hooks.directCompact) {
+      pfn = hooks.directCompact(gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY, compactOut);
       if (pfn >= 0) return pfn;
+      // Costly __GFP_NORETRY (e.g. THP faults): all zones below the low watermark or compaction
+      // deferred at this order → fail now; otherwise keep using (cheap) async compaction.
+      if (costlyOrder && gfp & __GFP_NORETRY) {
+        if (compactOut.result === CompactResult.COMPACT_SKIPPED || compactOut.result === CompactResult.COMPACT_DEFERRED) {
+          return this.noPage(gfp, order);
+        }
+        compact.priority = INIT_COMPACT_PRIORITY;
+      }
     }
     let noProgressLoops = 0;
     let drained = false;
@@ -421,14 +441,33 @@ export class PageAllocator implements PageOwner {
         if (pfn >= 0) return pfn;
       }
       if (hooks.directCompact) {
-        pfn = hooks.directCompact(gfp, order, allocFlags, ac, INIT_COMPACT_PRIORITY);
+        pfn = hooks.directCompact(gfp, order, allocFlags, ac, compact.priority, compactOut);
         if (pfn >= 0) return pfn;
       }
+      // Do not loop if specifically requested
       if (gfp & __GFP_NORETRY) break;
+      // Do not retry costly high order allocations unless they are __GFP_RETRY_MAYFAIL
       if (costlyOrder && !(gfp & __GFP_RETRY_MAYFAIL)) break;
-      if (!this.shouldReclaimRetry(order, ac, allocFlags, progress > 0, ++noProgressLoops)) break;
       if (progress > 0 && order <= PAGE_ALLOC_COSTLY_ORDER) noProgressLoops = 0;
+      else noProgressLoops++;
+      if (this.shouldReclaimRetry(order, ac, allocFlags, progress > 0, noProgressLoops)) continue;
+      // It doesn't make any sense to retry for the compaction if the order-0 reclaim is not able
+      // to make any progress because compaction depends on enough free memory (__compaction_suitable).
+      if (progress > 0 && hooks.directCompact && this.shouldCompactRetry(ac, order, compactOut.result, compact)) continue;
+      break;
     }
+    return this.noPage(gfp, order);
+  }
+
+  /** should_compact_retry() with the compact_retry tracepoint (include/trace/events/oom.h). */
+  private shouldCompactRetry(ac: AllocContext, order: number, result: number, state: CompactRetryState): boolean {
+    const canReclaimAnon = this.hooks.canReclaimAnon?.() ?? false;
+    const trace = this.events.listening[this.tpCompactRetry] ? (e: CompactRetryEvent): void => { this.events.emit('compact_retry', e); } : undefined;
+    return shouldCompactRetry(ac, order, result as CompactResult, state, canReclaimAnon, trace);
+  }
+
+  /** The nopage: label of the slow path: __GFP_NOFAIL cannot fail; warn_alloc() unless __GFP_NOWARN. */
+  private noPage(gfp: number, order: number): number {
     if (gfp & __GFP_NOFAIL) {
       throw new KernelError('ENOMEM', `a __GFP_NOFAIL order-${order} allocation (${formatGfp(gfp)}) cannot be satisfied; the kernel would loop here forever. Free memory first or drop __GFP_NOFAIL`);
     }
@@ -444,7 +483,6 @@ export class PageAllocator implements PageOwner {
    * before giving up, exhaust the highatomic reserve.
    */
   private shouldReclaimRetry(order: number, ac: AllocContext, allocFlags: number, progress: boolean, loops: number): boolean {
-    if (progress && order <= PAGE_ALLOC_COSTLY_ORDER) loops = 0;
     if (loops > MAX_RECLAIM_RETRIES) return this.fallback.unreserveHighatomicPageblock(ac.zones, ac.migratetype, true);
     for (const zone of ac.zones) {
       const available = zone.vmStat[ZoneStat.NR_FREE_PAGES]!;
