@@ -3,6 +3,7 @@ import { EXIT_OK, EXIT_RUN_FAILURE, EXIT_USAGE, UsageError } from './cli-error';
 import { registerBenchCommand } from './commands/bench';
 import { registerCompareCommand } from './commands/compare';
 import { registerRunCommand } from './commands/run';
+import { registerScenariosCommand } from './commands/scenarios';
 import { registerSweepCommand } from './commands/sweep';
 import type { CliIo } from './io';
 
@@ -17,6 +18,7 @@ export function createProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
   registerRunCommand(program, io);
+  registerScenariosCommand(program, io);
   registerBenchCommand(program, io);
   registerCompareCommand(program, io);
   registerSweepCommand(program, io);

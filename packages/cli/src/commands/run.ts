@@ -5,14 +5,14 @@ import { DEFAULT_TRACE_EVENTS, runScenario } from '../engine/run-scenario';
 import { renderRunReport } from '../output/run-report';
 import { writeOutputs } from '../output/write-outputs';
 import { createProgress } from '../progress';
-import { DEFAULT_SCENARIO } from '../scenario/default-scenario';
-import { loadScenarioFile, validateScenario } from '../scenario/load';
+import { resolveScenario } from '../scenario/resolve';
 
 export interface RunCommandOptions {
   seed?: number;
   out?: string;
   quiet?: boolean;
   trace?: string[];
+  ram?: number;
 }
 
 /** `--seed`: a non-negative safe integer, so the same number always names the same run. */
@@ -20,6 +20,15 @@ export function parseSeed(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
     throw new InvalidArgumentError('expected a non-negative integer such as 42');
+  }
+  return n;
+}
+
+/** `--ram`: MiB of simulated RAM, a positive multiple of 4 (the kernel's memory-block granule here). */
+export function parseRamMiB(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 16 || n % 4) {
+    throw new InvalidArgumentError('expected MiB of RAM, a multiple of 4 and at least 16, such as 512');
   }
   return n;
 }
@@ -35,7 +44,7 @@ export function parseTraceEvents(value: string): string[] {
 
 /** `mmsim run [SCENARIO]`: load or embed, run, write the output directory, print a summary. */
 export async function runCommand(scenarioPath: string | undefined, opts: RunCommandOptions, io: CliIo): Promise<void> {
-  const loaded = scenarioPath === undefined ? validateScenario(DEFAULT_SCENARIO, 'default scenario') : loadScenarioFile(scenarioPath);
+  const loaded = resolveScenario(scenarioPath, { ramMiB: opts.ram });
   const scenario = opts.seed === undefined ? loaded : { ...loaded, seed: opts.seed };
   const outDir = opts.out ?? join('out', `${scenario.name}-${scenario.seed}`);
   const progress = createProgress(io, scenario.name, opts.quiet === true);
@@ -55,11 +64,12 @@ export async function runCommand(scenarioPath: string | undefined, opts: RunComm
 export function registerRunCommand(program: Command, io: CliIo): void {
   program
     .command('run')
-    .description('run a scenario (a JSON or YAML file, or the embedded default) and write its outputs')
-    .argument('[scenario]', 'scenario file (.json, .yaml, .yml); omit for the embedded default scenario')
+    .description('run a scenario (a JSON or YAML file, a built-in scenario by name, or the embedded default) and write its outputs')
+    .argument('[scenario]', 'scenario file (.json, .yaml, .yml) or built-in name (see mmsim scenarios); omit for the embedded default scenario')
     .option('--seed <n>', "seed of the run (overrides the scenario's seed)", parseSeed)
     .option('--out <dir>', 'output directory (default: out/<scenario>-<seed>)')
     .option('--trace <events>', `tracepoints recorded into trace.txt, comma-separated (default: ${DEFAULT_TRACE_EVENTS.join(',')})`, parseTraceEvents)
+    .option('--ram <MiB>', 'simulated RAM of a built-in scenario, in MiB (default: the scenario\'s own)', parseRamMiB)
     .option('--quiet', 'print nothing on success')
     .action(async (scenarioPath: string | undefined, opts: RunCommandOptions) => runCommand(scenarioPath, opts, io));
 }
