@@ -30,3 +30,42 @@ export function startTrace(kernel: SimKernel, events: readonly string[]): TraceR
     throw e;
   }
 }
+
+/** One recorded tracepoint hit for trace.json. */
+export interface TraceEventRecord {
+  name: string;
+  ns: number;
+  cpu: number;
+  args: Record<string, unknown>;
+}
+
+/** Most tracepoint hits kept for trace.json (a viewer slows down well before a million). */
+export const TRACE_JSON_LIMIT = 200_000;
+
+/**
+ * Keeps the chosen tracepoints' payloads with their simulated timestamps, for the Chrome /
+ * Perfetto trace (trace.json). Past `limit` hits it only counts what it drops.
+ */
+export class TraceEventLog {
+  readonly records: TraceEventRecord[] = [];
+  dropped = 0;
+  private readonly listeners: [TracepointName, (e: object) => void][] = [];
+
+  constructor(private readonly kernel: SimKernel, events: readonly string[], private readonly limit = TRACE_JSON_LIMIT) {
+    for (const name of events as TracepointName[]) {
+      const fn = (e: object): void => {
+        if (this.records.length >= this.limit) {
+          this.dropped++;
+          return;
+        }
+        this.records.push({ name, ns: kernel.clock.now(), cpu: kernel.current.cpu, args: { ...e } });
+      };
+      kernel.events.on(name, fn as never);
+      this.listeners.push([name, fn]);
+    }
+  }
+
+  stop(): void {
+    for (const [name, fn] of this.listeners) this.kernel.events.off(name, fn as never);
+  }
+}

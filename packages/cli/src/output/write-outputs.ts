@@ -5,7 +5,7 @@ import { toStableJson } from './stable-json';
 
 /** Writes summary.json and every other artifact under `dir`, creating directories as needed. */
 export function writeOutputs(dir: string, artifacts: RunArtifacts): string[] {
-  const files: Record<string, string> = { 'summary.json': toStableJson(artifacts.summary), ...artifacts.files };
+  const files: Record<string, string | Uint8Array> = { 'summary.json': toStableJson(artifacts.summary), ...artifacts.files };
   const written: string[] = [];
   for (const [rel, content] of Object.entries(files)) {
     const path = join(dir, rel);
