@@ -65,8 +65,9 @@ export class PcpLists {
    * `high` pages or more, return a batch to the buddy. Caller has counted PGFREE.
    */
   freeUnrefPage(zone: Zone, pcp: PerCpuPages, pfn: number, order: number, mt: number): void {
-    if (mt >= MIGRATE_PCPTYPES) mt = MigrateType.MOVABLE; // HIGHATOMIC and CMA go on the movable list
-    const pindex = orderToPindex(mt, order);
+    // HIGHATOMIC and CMA go on the movable list but keep their pcppage migratetype, so a drain
+    // returns them to their own free list (free_unref_page: set_pcppage_migratetype first).
+    const pindex = orderToPindex(mt >= MIGRATE_PCPTYPES ? MigrateType.MOVABLE : mt, order);
     this.buddy.lists.add(pfn, pcp.lists[pindex]!);
     this.flags[pfn] = (this.flags[pfn]! & ~PAGE_TYPE_MASK) | PCP_TYPE;
     this.index[pfn] = mt;
