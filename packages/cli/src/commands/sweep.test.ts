@@ -82,6 +82,16 @@ describe('mmsim sweep', () => {
   test('an unknown scenario name is a usage error', async () => {
     const r = await cli('sweep', 'no-such-scenario', '--set', 'seed=1');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/"no-such-scenario" is neither a file nor a built-in scenario/);
+    expect(r.stderr).toMatch(/no scenario file or built-in scenario "no-such-scenario"/);
+  });
+
+  test('a built-in scenario name resolves through the library; --set overrides its machine', async () => {
+    const out = tempDir();
+    await sweepCommand('frag-llfree', { set: ['seed=5', 'machine.nodes=[{"memory":"64MiB"}]'], out, workers: false, quiet: true }, captureIo());
+    const json = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    expect(json.scenario).toBe('frag-llfree');
+    const summary = JSON.parse(readFileSync(join(out, json.rows[0].variant, 'summary.json'), 'utf8'));
+    expect(summary.seed).toBe(5);
+    expect(summary.machine.maxPfn).toBe(16384);
   });
 });
