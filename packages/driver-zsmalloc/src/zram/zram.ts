@@ -134,6 +134,23 @@ export class Zram {
     this.table.delete(index);
   }
 
+  /**
+   * The core's SwapDevice face (`kernel.vm.swap.swapon(zram)`): zram used as swap, as on
+   * phones and in W12. swap_writepage → zram_write_page (ENOMEM past mem_limit propagates, as the
+   * bio error does), swap_read_folio → zram_read_page, swap_slot_free_notify → zram_free_page.
+   */
+  writePage(slot: number, bytes: Uint8Array): void {
+    this.write(slot, bytes);
+  }
+
+  readPage(slot: number): Uint8Array {
+    return this.read(slot);
+  }
+
+  discard(slot: number): void {
+    this.freePage(slot);
+  }
+
   /** /sys/block/zramX/compact: zs_compact() on the pool. */
   compact(): number {
     return zsCompact(this.pool);
