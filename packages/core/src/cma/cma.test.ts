@@ -3,7 +3,7 @@ import { KernelError } from '../errors';
 import { createKernel } from '../kernel/kernel';
 import { pageblock_nr_pages } from '../mem/constants';
 import { ZoneStat } from '../stat/vmstat-items';
-import { FOLL_LONGTERM, Gup } from '../vm/gup';
+import { Gup } from '../vm/gup';
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOWAIT, __GFP_NOWARN } from '../zone/gfp';
 import { MigrateType } from '../zone/migratetype';
 import type { Kernel } from '../kernel/kernel';
@@ -116,6 +116,17 @@ describe('cma_alloc / cma_release (mm/cma.c)', () => {
     expect(buddyProblems(k)).toEqual([]);
   });
 
+  it('alloc_contig_range() into a CMA area needs MIGRATE_CMA: as MIGRATE_MOVABLE the range is -EBUSY (has_unmovable_pages)', () => {
+    const k = cmaKernel([{ name: 'area', size: '4MiB' }]);
+    const area = k.cma.area('area');
+    expect(k.cma.contig.allocContigRange(area.basePfn, area.basePfn + 10, MigrateType.MOVABLE, GFP_KERNEL | __GFP_NOWARN)).toBe(-16);
+    expect(freeCma(k)).toBe(1024);
+    expect(k.cma.contig.allocContigRange(area.basePfn, area.basePfn + 10, MigrateType.CMA, GFP_KERNEL)).toBe(0);
+    expect(freeCma(k)).toBe(1014);
+    expect(k.mem.pageblocks.migratetype(area.basePfn)).toBe(MigrateType.CMA);
+    expect(buddyProblems(k)).toEqual([]);
+  });
+
   it('migrates movable pages that borrowed the area out of the way, keeping their bytes', () => {
     const k = cmaKernel([{ name: 'area', size: '40MiB' }]);
     const proc = anonProcess(k, 2000);
@@ -137,21 +148,25 @@ describe('cma_alloc / cma_release (mm/cma.c)', () => {
     const proc = anonProcess(k, 2000);
     const i = proc.pfns().findIndex((p) => inArea(k, p));
     const [pinned] = new Gup(k).pinUserPages(proc.p, proc.addr + i * 4096, 1, 0);
+    const pinnedBlock = pinned! & ~(pageblock_nr_pages - 1);
+    // Fill the bitmap up to the pinned page's pageblock, so that is the next candidate.
+    let success = 0;
+    if (pinnedBlock > area.basePfn) {
+      expect(k.cma.cmaAlloc(area, pinnedBlock - area.basePfn)).toBe(area.basePfn);
+      success++;
+    }
     const retries: number[] = [];
     k.events.on('cma_alloc_busy_retry', (e) => retries.push(e.pfn));
-    const pinnedBlock = pinned! & ~(pageblock_nr_pages - 1);
-    // Ask for the pinned page's pageblock first: cma_alloc moves on past it.
-    const count = pageblock_nr_pages;
-    const got = k.cma.cmaAlloc(area, count, 9, true);
-    expect(got).toBeGreaterThanOrEqual(0);
-    expect(pinned! >= got && pinned! < got + count).toBe(false);
-    if (pinnedBlock === area.basePfn) expect(retries).toEqual([area.basePfn]);
+    const got = k.cma.cmaAlloc(area, pageblock_nr_pages, 9, true);
+    expect(retries).toEqual([pinnedBlock]);
+    expect(got).toBe(pinnedBlock + pageblock_nr_pages);
+    expect(area.usedPages).toBe(pinnedBlock - area.basePfn + pageblock_nr_pages);
+    proc.verify();
     // The whole area cannot be had while the page is pinned.
     expect(k.cma.cmaAlloc(area, area.count, 0, true)).toBe(-1);
-    expect(counters(k)).toEqual({ success: 1, fail: 1 });
+    expect(counters(k)).toEqual({ success: success + 1, fail: 1 });
     k.lru.lruAddDrainAll();
     expect(buddyProblems(k)).toEqual([]);
-    void FOLL_LONGTERM;
   });
 
   it('property: random allocations, frees and cma_alloc/cma_release keep the buddy consistent and the free counts exact', () => {
@@ -168,14 +183,14 @@ describe('cma_alloc / cma_release (mm/cma.c)', () => {
         const zone = onlyZone(k);
         k.alloc.drainAllPages();
         const free0 = zone.freePages;
-        const pages: { pfn: number; order: number }[] = [];
+        const pages: { pfn: number; order: number; movable: boolean }[] = [];
         const ranges: { pfn: number; count: number }[] = [];
         let held = 0;
         for (const op of ops) {
           if (op.kind === 'alloc') {
             const pfn = k.alloc.allocPagesPfn((op.movable ? GFP_HIGHUSER_MOVABLE : GFP_KERNEL) | __GFP_NOWARN, op.order);
             if (pfn >= 0) {
-              pages.push({ pfn, order: op.order });
+              pages.push({ pfn, order: op.order, movable: op.movable });
               held += 1 << op.order;
             }
           } else if (op.kind === 'free' && pages.length) {
@@ -199,7 +214,7 @@ describe('cma_alloc / cma_release (mm/cma.c)', () => {
         const s = k.vmstat.snapshot(k.mem);
         expect(s.cma_alloc_success).toBe(ops.filter((o) => o.kind === 'cma').length - s.cma_alloc_fail!);
         // Unmovable pages never sit in the area; CMA ranges never overlap.
-        for (const p of pages) if (!inArea(k, p.pfn)) continue; else expect(k.mem.pageblocks.migratetype(p.pfn)).toBe(MigrateType.CMA);
+        for (const p of pages) if (!p.movable) expect(inArea(k, p.pfn)).toBe(false);
         const sorted = [...ranges].sort((x, y) => x.pfn - y.pfn);
         for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.pfn).toBeGreaterThanOrEqual(sorted[i - 1]!.pfn + sorted[i - 1]!.count);
       }),
