@@ -20,6 +20,7 @@ import type { MemPolicies } from '../mempolicy/mempolicy';
 import type { MemoryFailure } from '../memory/memory-failure';
 import type { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
 import type { Compaction } from '../compaction/compaction';
+import type { Reclaim } from '../reclaim/reclaim';
 import type { Cma } from '../cma/cma';
 
 /**
@@ -53,4 +54,6 @@ export interface KernelServices {
   readonly compaction: Compaction;
   /** mm/cma.c: CMA areas (cma_alloc / cma_release) and alloc_contig_range (`cma.contig`). */
   readonly cma: Cma;
+  /** mm/vmscan.c: direct reclaim and kswapd. */
+  readonly reclaim: Reclaim;
 }

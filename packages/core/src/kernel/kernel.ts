@@ -32,6 +32,8 @@ import { SplitHugePage } from '../vm/split-huge-page';
 import { Hwpoison } from '../vm/hwpoison';
 import { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
 import { Compaction } from '../compaction/compaction';
+import { Reclaim } from '../reclaim/reclaim';
+import { MemorySwapDevice } from '../vm/swap-device';
 import { Cma } from '../cma/cma';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
@@ -106,6 +108,12 @@ export class Kernel implements KernelFacade {
     const compaction = new Compaction({ mem, alloc, vmstat, events, current, lru, migration, sysctl: config.sysctl, clock });
     alloc.setSlowpathHooks({ directCompact: compaction.directCompactHook });
     compaction.startKcompactd();
+    // mm/vmscan.c: direct reclaim and kswapd; an in-memory swap area the size of RAM by default.
+    const reclaim = new Reclaim({ mem, vmstat, events, current, clock, lru, vm, compaction });
+    vm.swap.swapon(new MemorySwapDevice(Math.max(1, mem.zones.reduce((n, z) => n + (z ? z.managedPages : 0), 0))));
+    alloc.setSlowpathHooks(reclaim.slowpathHooks);
+    compaction.kswapdIsRunning = reclaim.kswapdIsRunning;
+    reclaim.startKswapd();
     // mm/cma.c: cma_init_reserved_areas(): the machine's CMA areas become MIGRATE_CMA pageblocks.
     const cma = new Cma(migration, printk, config.machine.cma, hotplug.isolation);
 
@@ -125,7 +133,7 @@ export class Kernel implements KernelFacade {
     container.register(IScheduler, { useValue: sched });
     container.register(IPageLocks, { useValue: locks });
     container.register(IMigration, { useValue: migration });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb, compaction, cma };
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb, compaction, cma, reclaim };
   }
 
   get container(): DependencyContainer {
@@ -205,6 +213,10 @@ export class Kernel implements KernelFacade {
   /** mm/cma.c + alloc_contig_range: cma_alloc / cma_release, and `cma.contig` for contiguous ranges. */
   get cma(): Cma {
     return this.live().cma;
+  }
+  /** mm/vmscan.c: direct reclaim, kswapd per node; swap areas are kernel.vm.swap. */
+  get reclaim(): Reclaim {
+    return this.live().reclaim;
   }
   get drivers(): DriverRegistry {
     this.live();
