@@ -79,6 +79,29 @@ describe('mmsim run', () => {
   });
 });
 
+describe('built-in scenarios', () => {
+  test('mmsim scenarios lists every built-in with its description and provenance', async () => {
+    const r = await cli('scenarios');
+    expect(r.code).toBe(0);
+    for (const name of ['stress-highalloc', 'compaction-test', 'thpscale', 'frag-quicksilver', 'frag-llfree', 'unmovable-interleave', 'pinned-scatter']) {
+      expect(r.stdout).toMatch(new RegExp(`^${name} +\\S`, 'm'));
+    }
+    expect(r.stdout).toMatch(/from: experiments\.md W2: kselftest mm\/compaction_test\.c/);
+  });
+
+  test('mmsim run NAME runs the built-in at the --ram size', async () => {
+    const out = tempDir();
+    const r = await cli('run', 'compaction-test', '--ram', '64', '--out', out, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.scenario.name).toBe('compaction-test');
+    expect(summary.scenario.machine.nodes[0].memory).toBe('64MiB');
+    expect(summary.workload.steps.map((s: { kind: string }) => s.kind)).toEqual(['hugepages', 'mmap', 'munmap', 'hugepages']);
+    expect(summary.workload.steps[3].detail.compactionTest.limit).toBe(3);
+  });
+});
+
 describe('mmsim run: user errors exit 2 with one message', () => {
   const bad = tempDir();
   writeFileSync(join(bad, 'bad.json'), JSON.stringify({ name: 'x', seed: 1, machine: { nodes: [] }, workload: { phases: [] } }));
@@ -92,8 +115,11 @@ describe('mmsim run: user errors exit 2 with one message', () => {
     ['bad trace list', ['run', '--trace', ','], /expected tracepoint names/],
     ['unknown tracepoint', ['run', SMALL_SCENARIO, '--trace', 'mm_bogus', '--out', join(bad, 't')], /--trace: EINVAL: cannot trace "mm_bogus"/],
     ['unknown option', ['run', '--sed', '1'], /unknown option '--sed'/],
+    ['unknown built-in scenario', ['run', 'stress-lowalloc'], /no scenario file or built-in scenario "stress-lowalloc"; built-in scenarios: stress-highalloc, compaction-test, .*pinned-scatter/],
+    ['--ram with a scenario file', ['run', SMALL_SCENARIO, '--ram', '64'], /--ram applies to built-in scenarios only/],
+    ['--ram not a multiple of 4', ['run', 'thpscale', '--ram', '66'], /expected MiB of RAM, a multiple of 4/],
     ['unknown command', ['walk'], /unknown command 'walk'/],
-    ['unknown bench suite', ['bench', 'nope'], /unknown benchmark suite "nope"; choose one of core, migrate, zsmalloc, balloon, all/],
+    ['unknown bench suite', ['bench', 'nope'], /unknown benchmark suite "nope"; choose one of core, .*, all/],
   ])('%s', async (_, argv, message) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);

@@ -52,6 +52,7 @@ export async function runCommand(scenarioPath: string | undefined, opts: RunComm
   try {
     artifacts = await runScenario(scenario, {
       traceEvents: opts.trace ?? DEFAULT_TRACE_EVENTS,
+      ...(scenario.sampleIntervalMs !== undefined && { sampleIntervalMs: scenario.sampleIntervalMs }),
       onProgress: (done, total) => progress.update(done, total),
     });
   } finally {

@@ -28,6 +28,8 @@ export interface StepResult {
    * clock advance plus the work model of steps/latency.ts.
    */
   latencyNs?: LatencySummary | { base: LatencySummary; huge: LatencySummary };
+  /** Pass of a repeated phase (0-based); absent for phases that run once. */
+  iteration?: number;
   /** Step-specific results (fault: huge-pct; hugepages: obtained and the compaction_test verdict; ...). */
   detail?: Record<string, unknown>;
 }
@@ -60,10 +62,12 @@ export type ProgressFn = (done: number, total: number) => void;
 export function workloadUnits(scenario: Scenario): number {
   let n = 0;
   for (const phase of scenario.workload.phases) {
+    // A repeated phase may stop early; counting every pass keeps the bar from running past 100%.
+    const passes = phase.repeat?.max ?? 1;
     for (const step of phase.steps) {
-      if (step.kind === 'churn') n += step.allocations;
-      else if (step.kind === 'high-order-attempts') n += step.orders.length * step.count;
-      else if (isContextStep(step)) n += 1;
+      if (step.kind === 'churn') n += passes * step.allocations;
+      else if (step.kind === 'high-order-attempts') n += passes * step.orders.length * step.count;
+      else if (isContextStep(step)) n += passes;
     }
   }
   return n;
@@ -106,41 +110,46 @@ export class WorkloadRunner {
     const highOrder: HighOrderResult[] = [];
     this.memFreeAtStart = memFreePages(this.kernel);
     this.scenario.workload.phases.forEach((phase, p) => {
-      phase.steps.forEach((step, s) => {
-        const rng = this.kernel.random.stream(`phase/${p}/step/${s}`);
-        const base = { phase: phase.name, step: s };
-        switch (step.kind) {
-          case 'churn':
-            steps.push({ ...base, kind: step.kind, ...this.churn(step, rng) });
-            break;
-          case 'free-all': {
-            const ids = step.classes ? new Set(step.classes.map((c) => this.classIds.get(c) ?? -1)) : undefined;
-            const freed = this.live.freeAll(this.kernel.alloc, ids) + freePools(this.stepContext(undefined), step.classes);
-            steps.push({ ...base, kind: step.kind, freed });
-            break;
+      const passes = phase.repeat?.max ?? 1;
+      for (let it = 0; it < passes; it++) {
+        phase.steps.forEach((step, s) => {
+          // Later passes of a repeated phase draw from their own streams, so pass 0 matches an unrepeated phase.
+          const rng = this.kernel.random.stream(it ? `phase/${p}/step/${s}/pass/${it}` : `phase/${p}/step/${s}`);
+          const base = { phase: phase.name, step: s, ...(phase.repeat && { iteration: it }) };
+          switch (step.kind) {
+            case 'churn':
+              steps.push({ ...base, kind: step.kind, ...this.churn(step, rng) });
+              break;
+            case 'free-all': {
+              const ids = step.classes ? new Set(step.classes.map((c) => this.classIds.get(c) ?? -1)) : undefined;
+              const freed = this.live.freeAll(this.kernel.alloc, ids) + freePools(this.stepContext(undefined), step.classes);
+              steps.push({ ...base, kind: step.kind, freed });
+              break;
+            }
+            case 'drain':
+              this.kernel.alloc.drainAllPages();
+              steps.push({ ...base, kind: step.kind, freed: 0 });
+              break;
+            case 'advance':
+              this.kernel.clock.advance(Math.round(step.ms * NSEC_PER_MSEC));
+              steps.push({ ...base, kind: step.kind, freed: this.live.expire(this.kernel.clock.now(), this.kernel.alloc) });
+              break;
+            case 'high-order-attempts': {
+              const { latencyNs, ...result } = this.highOrder(step, rng);
+              highOrder.push({ ...base, ...result });
+              steps.push({ ...base, kind: step.kind, freed: 0, latencyNs });
+              break;
+            }
+            default: {
+              if (!isContextStep(step)) throw new Error(`step kind ${(step as Step).kind} has no implementation`);
+              const outcome = runContextStep(step, this.stepContext(rng));
+              steps.push({ ...base, kind: step.kind, freed: outcome.freed ?? 0, ...(outcome.latencyNs && { latencyNs: outcome.latencyNs }), ...(outcome.detail && { detail: outcome.detail }) });
+              this.tick();
+            }
           }
-          case 'drain':
-            this.kernel.alloc.drainAllPages();
-            steps.push({ ...base, kind: step.kind, freed: 0 });
-            break;
-          case 'advance':
-            this.kernel.clock.advance(Math.round(step.ms * NSEC_PER_MSEC));
-            steps.push({ ...base, kind: step.kind, freed: this.live.expire(this.kernel.clock.now(), this.kernel.alloc) });
-            break;
-          case 'high-order-attempts': {
-            const { latencyNs, ...result } = this.highOrder(step, rng);
-            highOrder.push({ ...base, ...result });
-            steps.push({ ...base, kind: step.kind, freed: 0, latencyNs });
-            break;
-          }
-          default: {
-            if (!isContextStep(step)) throw new Error(`step kind ${(step as Step).kind} has no implementation`);
-            const outcome = runContextStep(step, this.stepContext(rng));
-            steps.push({ ...base, kind: step.kind, freed: outcome.freed ?? 0, ...(outcome.latencyNs && { latencyNs: outcome.latencyNs }), ...(outcome.detail && { detail: outcome.detail }) });
-            this.tick();
-          }
-        }
-      });
+        });
+        if (phase.repeat && this.conditionHolds(phase.repeat.until)) break;
+      }
       this.onPhaseEnd?.(phase.name, p);
     });
     this.onProgress?.(this.done, this.total);
@@ -149,6 +158,14 @@ export class WorkloadRunner {
     for (const [name, pool] of this.pools) livePages[name] = (livePages[name] ?? 0) + pool.pfns.length * 2 ** pool.order;
     if (this.pins.length) livePages['pinned'] = this.pins.length;
     return { steps, highOrder, livePages };
+  }
+
+  /** The stop condition of a repeated phase. */
+  private conditionHolds(until: 'no-free-order9'): boolean {
+    switch (until) {
+      case 'no-free-order9':
+        return this.kernel.mem.populatedZones.every((z) => z.nrFree.subarray(9).every((n) => n === 0));
+    }
   }
 
   /** The state the address-space and allocator steps share; the process and GUP are made on first use. */

@@ -53,7 +53,7 @@ describe('scenario schema: rejected with path and expectation', () => {
     ['missing seed', { ...base, seed: undefined }, 'seed: Invalid input: expected number'],
     ['order out of range', withStep({ kind: 'high-order-attempts', orders: [1, 11], count: 1, gfp: 'GFP_KERNEL' }), 'workload.phases[0].steps[2].orders[1]: Too big: expected number to be <=10'],
     ['order not a number', withStep({ kind: 'high-order-attempts', orders: ['one'], count: 1, gfp: 'GFP_KERNEL' }), 'workload.phases[0].steps[2].orders[0]: Invalid input: expected number, received string'],
-    ['unknown step kind', withStep({ kind: 'compact' }), 'workload.phases[0].steps[2].kind: "kind" must be one of "churn", "free-all", "drain", "advance", "high-order-attempts"'],
+    ['unknown step kind', withStep({ kind: 'defrag' }), 'workload.phases[0].steps[2].kind: "kind" must be one of "churn", "free-all", "drain", "advance", "high-order-attempts", "mmap", "fault", "munmap", "pin", "hugepages", "compact", "sysctl", "alloc", "free"'],
     ['unknown gfp flag', withStep({ kind: 'high-order-attempts', orders: [1], count: 1, gfp: 'GFP_KERNAL' }), 'workload.phases[0].steps[2].gfp: EINVAL: unknown GFP flag "GFP_KERNAL"'],
     ['gfp of the wrong type', withStep({ kind: 'high-order-attempts', orders: [1], count: 1, gfp: true }), 'workload.phases[0].steps[2].gfp: expected string or number'],
     ['unknown key in a step', withStep({ kind: 'drain', all: true }), 'workload.phases[0].steps[2]: unknown key "all"'],

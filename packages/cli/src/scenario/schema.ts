@@ -112,6 +112,14 @@ export type HighOrderAttemptsStep = z.output<typeof HighOrderAttemptsStepSchema>
 export const PhaseSchema = z.strictObject({
   name: z.string().min(1),
   steps: z.array(StepSchema).min(1),
+  /**
+   * Run the steps again, up to `max` times in all, until the condition holds after a pass
+   * (Quicksilver's fragmenter loops re-reading buddyinfo until no free order-9/10 block is left).
+   */
+  repeat: z.strictObject({
+    max: z.number().int().min(1).max(1000),
+    until: z.literal('no-free-order9', { error: 'until must be "no-free-order9" (no free block of order 9 or above)' }),
+  }).optional(),
 });
 
 export const WorkloadSchema = z.strictObject({ phases: z.array(PhaseSchema).min(1) });
@@ -123,6 +131,8 @@ export const ScenarioSchema = z.strictObject({
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   machine: MachineConfigSchema,
   sysctl: VmSysctlSchema.optional(),
+  /** Simulated milliseconds between two metric samples (timeseries); the run's default when absent. */
+  sampleIntervalMs: z.number().positive().optional(),
   workload: WorkloadSchema,
 });
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

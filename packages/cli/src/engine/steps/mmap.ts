@@ -1,15 +1,14 @@
 import { MADV_HUGEPAGE, MADV_NOHUGEPAGE, MAP_ANONYMOUS, MAP_LOCKED, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '@mmsim/core';
-import { UsageError } from '../../cli-error';
 import type { StepOf } from '../../scenario/schema';
 import { resolveSize, type StepContext, type StepOutcome } from './context';
 
 /**
  * mmap(2) a named region: private anonymous memory, or MAP_SHARED over a fresh page-cache file
  * (thpscale's shared file mapping). MAP_LOCKED populates at mmap time (mm_populate), as
- * compaction_test relies on; MADV_HUGEPAGE follows the mapping, as in thpscale.
+ * compaction_test relies on; MADV_HUGEPAGE follows the mapping, as in thpscale. Mapping a name
+ * again (a repeated phase) moves the name to the new mapping; the old one stays mapped.
  */
 export function mmapStep(step: StepOf<'mmap'>, ctx: StepContext): StepOutcome {
-  if (ctx.regions.has(step.region)) throw new UsageError(`mmap step: region "${step.region}" is already mapped`);
   const { vm } = ctx.kernel;
   const p = ctx.process();
   const length = resolveSize(step.size, ctx.kernel);

@@ -26,6 +26,8 @@ export const stressHighalloc: LibraryScenario = {
       description: this.description,
       seed,
       machine: machineOf(ramMiB),
+      // Three minutes of simulated rest: a sample every 5 s keeps the timeseries short.
+      sampleIntervalMs: 5_000,
       workload: {
         phases: [
           {
