@@ -5,7 +5,7 @@ import { pageblock_nr_pages } from '../mem/constants';
 import { ZoneStat } from '../stat/vmstat-items';
 import { Gup } from '../vm/gup';
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_NOWAIT, __GFP_NOWARN } from '../zone/gfp';
-import { MigrateType } from '../zone/migratetype';
+import { MIGRATE_TYPES, MigrateType } from '../zone/migratetype';
 import type { Kernel } from '../kernel/kernel';
 import { anonProcess, buddyProblems, cmaKernel, onlyZone } from './__fixtures__/cma-kernel';
 
@@ -211,6 +211,10 @@ describe('cma_alloc / cma_release (mm/cma.c)', () => {
         }
         expect(buddyProblems(k)).toEqual([]);
         expect(zone.freePages).toBe(free0 - held);
+        // NR_FREE_CMA_PAGES is exactly what the CMA free lists hold, and those blocks lie in the area.
+        let onCmaLists = 0;
+        for (let o = 0; o < zone.nrFree.length; o++) onCmaLists += zone.nrFreeByType[o * MIGRATE_TYPES + MigrateType.CMA]! << o;
+        expect(freeCma(k)).toBe(onCmaLists);
         const s = k.vmstat.snapshot(k.mem);
         expect(s.cma_alloc_success).toBe(ops.filter((o) => o.kind === 'cma').length - s.cma_alloc_fail!);
         // Unmovable pages never sit in the area; CMA ranges never overlap.
