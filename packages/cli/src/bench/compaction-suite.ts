@@ -12,7 +12,7 @@ const FILL = 0.9;
 const FREE_SHARE = 0.5;
 
 /** Free blocks of pageblock order or more, in order-9 units, after draining the pcp lists. */
-function freeHugeBlocks(kernel: Kernel): number {
+export function freeHugeBlocks(kernel: Kernel): number {
   kernel.alloc.drainAllPages();
   let n = 0;
   for (const zone of kernel.mem.populatedZones) for (let o = pageblock_order; o < zone.nrFree.length; o++) n += zone.nrFree[o]! << (o - pageblock_order);
