@@ -6,9 +6,9 @@ import type { Process } from '../../vm/process';
 import { checkBuddy } from '../../zone/check-buddy';
 import type { Zone } from '../../zone/zone';
 
-/** A flat single-node 64 MiB machine without THP. */
-export function reclaimKernel(memory = '64MiB'): Kernel {
-  return createKernel({ machine: { nodes: [{ memory }], layout: 'flat' }, thp: 'never' });
+/** A flat single-node machine (64 MiB by default) without THP; `boost` is vm.watermark_boost_factor. */
+export function reclaimKernel(memory = '64MiB', boost?: number): Kernel {
+  return createKernel({ machine: { nodes: [{ memory }], layout: 'flat' }, thp: 'never', ...(boost === undefined ? {} : { sysctl: { watermark_boost_factor: boost } }) });
 }
 
 export function onlyZone(kernel: Kernel): Zone {
