@@ -89,6 +89,7 @@ describe('should_compact_retry (mm/page_alloc.c)', () => {
  */
 function unmovableChequerboard(): Kernel {
   const kernel = createKernel({ machine: { nodes: [{ memory: '16MiB' }], layout: 'flat' }, thp: 'never' });
+  compactionOnly(kernel);
   const held: number[] = [];
   // Watermarks at zero and no boosting so that nothing is left over below them; restored afterwards.
   const minFree = kernel.alloc.minFreeKbytes;
@@ -110,6 +111,22 @@ function unmovableChequerboard(): Kernel {
   return kernel;
 }
 
+/**
+ * Compaction alone: kswapd and direct reclaim (reclaim/) would free or drain pages between the
+ * steps and blur which compaction run produced the page. `progress` is what direct reclaim reports.
+ */
+function compactionOnly(kernel: Kernel, progress = 0): { reclaimCalls: number } {
+  const calls = { reclaimCalls: 0 };
+  kernel.alloc.setSlowpathHooks({
+    wakeKswapd: () => undefined,
+    directReclaim: () => {
+      calls.reclaimCalls++;
+      return progress;
+    },
+  });
+  return calls;
+}
+
 /** Records the priority of every try_to_compact_pages() call. */
 function recordPriorities(kernel: Kernel): number[] {
   const prios: number[] = [];
@@ -125,6 +142,7 @@ function counters(kernel: Kernel): { stall: number; success: number; fail: numbe
 describe('compaction priority escalation in __alloc_pages_slowpath (kernel.md F39, F40)', () => {
   it('an unmovable order-2 request fails ASYNC compaction (wrong pageblock type) and succeeds at SYNC_LIGHT', () => {
     const { kernel, verify } = fragmentedKernel(4096);
+    compactionOnly(kernel);
     // Take every free block of order >= 2 so that only compaction can make one.
     for (;;) {
       kernel.alloc.drainAllPages();
@@ -189,8 +207,7 @@ describe('compaction priority escalation in __alloc_pages_slowpath (kernel.md F3
 
   it('with reclaim progress, a non-costly request escalates to SYNC_FULL (whole zone) before giving up', () => {
     const kernel = unmovableChequerboard();
-    let reclaimCalls = 0;
-    kernel.alloc.setSlowpathHooks({ directReclaim: () => ++reclaimCalls });
+    const calls = compactionOnly(kernel, 1);
     const prios = recordPriorities(kernel);
     const retries: string[] = [];
     kernel.events.on('compact_retry', (e) => retries.push(tpPrintk('compact_retry', e)));
@@ -204,12 +221,12 @@ describe('compaction priority escalation in __alloc_pages_slowpath (kernel.md F3
     ]);
     // SYNC_FULL scans the whole zone from its first pfn.
     expect(begins.at(-1)).toBe(onlyZone(kernel).zoneStartPfn);
-    expect(reclaimCalls).toBe(2);
+    expect(calls.reclaimCalls).toBe(2);
   });
 
   it('a costly __GFP_RETRY_MAYFAIL request never goes below SYNC_LIGHT', () => {
     const kernel = unmovableChequerboard();
-    kernel.alloc.setSlowpathHooks({ directReclaim: () => 1 });
+    compactionOnly(kernel, 1);
     const prios = recordPriorities(kernel);
     expect(kernel.alloc.allocPagesPfn(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN, 9)).toBe(-1);
     expect(prios).toEqual([ASYNC, SYNC_LIGHT]);

@@ -107,7 +107,7 @@ describe('direct compaction (kernel.md F39, F40)', () => {
     const s0 = kernel.vmstat.snapshot(kernel.mem);
     const ac = { zones: [zone], preferredZone: zone, highestZoneidx: zone.type, migratetype: 1, preferredNid: 0, fastAllocFlags: 0 };
     const out = kernel.compaction.allocPagesDirectCompact(GFP_NOWAIT, 9, 0, ac, 2);
-    expect(out).toEqual({ pfn: -1, result: CompactResult.COMPACT_SKIPPED });
+    expect(out).toEqual({ pfn: -1, result: CompactResult.COMPACT_SKIPPED, captured: false });
     expect(kernel.vmstat.snapshot(kernel.mem).compact_stall).toBe(s0.compact_stall);
   });
 });

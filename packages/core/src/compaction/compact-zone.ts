@@ -4,6 +4,7 @@ import { MigrateMode, MigrateReason } from '../migrate/migrate-mode';
 import { COMPACTION_HPAGE_ORDER, fragmentationScoreWmark, fragmentationScoreZone } from '../stat/fragmentation';
 import { VmEvent } from '../stat/vmstat-items';
 import { ALLOC_WMARK_MASK } from '../zone/alloc-flags';
+import type { CaptureControl } from '../zone/buddy';
 import { findSuitableFallback } from '../zone/fallback';
 import { gfpMigratetype } from '../zone/gfp';
 import { MIGRATE_TYPES, MigrateType } from '../zone/migratetype';
@@ -105,9 +106,10 @@ export class CompactZone {
    * sources, migrate_pages() them onto free targets (compaction_alloc/compaction_free), put back
    * failures (ENOMEM with the scanners apart → CONTENDED; ASYNC/SYNC_LIGHT failure inside a
    * pageblock → rescan the rest of it) and drain the per-cpu lists when leaving an order-aligned
-   * block. Unused targets are released and the cached free pfn moved back to them.
+   * block. A block of cc->order captured by the free path meanwhile (`capc`, direct compaction)
+   * ends the run with SUCCESS. Unused targets are released and the cached free pfn moved back.
    */
-  compactZone(cc: CompactControl, z: ZoneCompactState): CompactResult {
+  compactZone(cc: CompactControl, z: ZoneCompactState, capc?: CaptureControl): CompactResult {
     const { lru, migration, alloc, vmstat } = this.env;
     const { hints, migrateScanner, freeScanner, deferral, trace } = this.parts;
     const zone = cc.zone;
@@ -211,6 +213,11 @@ export class CompactZone {
           alloc.pcp.drainZone(zone, zone.pcp[this.env.current.cpu]!);
           lastMigratedPfn = 0;
         }
+      }
+      // Stop if a page has been captured
+      if (capc && capc.page >= 0) {
+        ret = CompactResult.COMPACT_SUCCESS;
+        break;
       }
     }
     // Release free pages and update where the free scanner should restart (only go back).

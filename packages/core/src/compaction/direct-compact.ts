@@ -1,10 +1,11 @@
 import { VmEvent } from '../stat/vmstat-items';
 import type { AllocContext } from '../zone/alloc-context';
-import { __GFP_IO } from '../zone/gfp';
+import { __GFP_IO, gfpMigratetype } from '../zone/gfp';
 import { MigrateMode } from '../migrate/migrate-mode';
 import {
   CompactControl, type CompactionEnv, CompactPriority, CompactResult, MIN_COMPACT_PRIORITY, type ZoneCompactState,
 } from './compact-control';
+import { CompactCapture } from './capture';
 import type { CompactZone } from './compact-zone';
 import type { CompactionTrace } from './compaction-tracepoints';
 import type { Deferral } from './deferral';
@@ -16,15 +17,16 @@ export interface DirectCompactOutcome {
   pfn: number;
   /** try_to_compact_pages()'s result. */
   result: CompactResult;
+  /** The page was captured from the free path (compaction_capture), not taken from a free list. */
+  captured: boolean;
 }
 
 /**
  * Direct compaction (mm/compaction.c: try_to_compact_pages, compact_zone_order;
  * mm/page_alloc.c: __alloc_pages_direct_compact), the allocator slow path's compaction step.
- *
- * compaction_capture() needs a hook in __free_one_page that mmsim's buddy does not have; as the
- * documented alternative the page is taken from the free lists right after compaction, which is
- * what the kernel does whenever nothing was captured.
+ * While a zone is compacted, a freed block of the requested order is captured for the caller
+ * (struct capture_control, compaction_capture() in the buddy free path); otherwise the page is
+ * taken from the free lists after compaction.
  */
 export class DirectCompact {
   constructor(
@@ -40,22 +42,40 @@ export class DirectCompact {
    * SYNC_LIGHT otherwise; SYNC_FULL (MIN_COMPACT_PRIORITY) scans the whole zone ignoring skip
    * hints and pageblock suitability.
    */
-  compactZoneOrder(zone: Zone, order: number, gfp: number, prio: CompactPriority, allocFlags: number, highestZoneidx: number): CompactResult {
+  compactZoneOrder(
+    zone: Zone, order: number, gfp: number, prio: CompactPriority, allocFlags: number, highestZoneidx: number, capture?: { pfn: number },
+  ): CompactResult {
     const list = this.env.migration.newList();
     const cc = new CompactControl(zone, list, {
       order, gfpMask: gfp, highestZoneidx,
       mode: prio === CompactPriority.COMPACT_PRIO_ASYNC ? MigrateMode.ASYNC : MigrateMode.SYNC_LIGHT,
     });
+    cc.migratetype = gfpMigratetype(gfp);
     cc.allocFlags = allocFlags;
     cc.directCompaction = true;
     cc.wholeZone = prio === MIN_COMPACT_PRIORITY;
     cc.ignoreSkipHint = prio === MIN_COMPACT_PRIORITY;
     cc.ignoreBlockSuitable = prio === MIN_COMPACT_PRIORITY;
+    const capc = new CompactCapture(cc);
+    const buddy = this.env.alloc.buddy;
+    const outer = buddy.capture;
+    buddy.capture = capc;
+    let ret: CompactResult;
     try {
-      return this.compactZone.compactZone(cc, this.state(zone));
+      ret = this.compactZone.compactZone(cc, this.state(zone), capc);
     } finally {
+      // Hide the capture control before reading the captured page.
+      buddy.capture = outer;
       list.release();
     }
+    // A captured page means success, even if compaction itself was skipped.
+    if (capc.page >= 0) {
+      if (capture) capture.pfn = capc.page;
+      // No caller to hand it to (a direct call without `capture`): back to the free lists.
+      else buddy.freeOnePage(zone, capc.page, order, this.env.mem.pageblocks.migratetype(capc.page), false);
+      ret = CompactResult.COMPACT_SUCCESS;
+    }
+    return ret;
   }
 
   /**
@@ -64,7 +84,7 @@ export class DirectCompact {
    * stops the walk (defer reset, not yet a real success); a non-async COMPLETE/PARTIAL_SKIPPED
    * defers the zone. Returns the best result.
    */
-  tryToCompactPages(gfp: number, order: number, allocFlags: number, ac: AllocContext, prio: CompactPriority): CompactResult {
+  tryToCompactPages(gfp: number, order: number, allocFlags: number, ac: AllocContext, prio: CompactPriority, capture?: { pfn: number }): CompactResult {
     let rc = CompactResult.COMPACT_SKIPPED;
     // Check if the GFP flags allow compaction
     if (!(gfp & __GFP_IO)) return rc;
@@ -75,7 +95,7 @@ export class DirectCompact {
         rc = Math.max(CompactResult.COMPACT_DEFERRED, rc);
         continue;
       }
-      const status = this.compactZoneOrder(zone, order, gfp, prio, allocFlags, ac.highestZoneidx);
+      const status = this.compactZoneOrder(zone, order, gfp, prio, allocFlags, ac.highestZoneidx, capture);
       rc = Math.max(status, rc);
       // The allocation should succeed, stop compacting
       if (status === CompactResult.COMPACT_SUCCESS) {
@@ -95,28 +115,33 @@ export class DirectCompact {
    * lists: COMPACTSUCCESS (zone defer reset, skip-bit flush cancelled) or COMPACTFAIL.
    */
   allocPagesDirectCompact(gfp: number, order: number, allocFlags: number, ac: AllocContext, prio: CompactPriority): DirectCompactOutcome {
-    if (!order) return { pfn: -1, result: CompactResult.COMPACT_SKIPPED };
+    if (!order) return { pfn: -1, result: CompactResult.COMPACT_SKIPPED, captured: false };
     const current = this.env.current;
     const noreclaim = current.memalloc;
     current.memalloc = true;
+    const capture = { pfn: -1 };
     let result: CompactResult;
     try {
-      result = this.tryToCompactPages(gfp, order, allocFlags, ac, prio);
+      result = this.tryToCompactPages(gfp, order, allocFlags, ac, prio, capture);
     } finally {
       current.memalloc = noreclaim;
     }
-    if (result === CompactResult.COMPACT_SKIPPED) return { pfn: -1, result };
+    if (result === CompactResult.COMPACT_SKIPPED) return { pfn: -1, result, captured: false };
     const events = this.env.vmstat.events;
     events[VmEvent.COMPACTSTALL]++;
-    const pfn = this.env.alloc.getPageFromFreelist(gfp, order, allocFlags, ac);
+    const captured = capture.pfn >= 0;
+    // Prep a captured page if available, else try the free lists.
+    let pfn = capture.pfn;
+    if (captured) this.env.alloc.prepCapturedPage(pfn, order, gfp);
+    else pfn = this.env.alloc.getPageFromFreelist(gfp, order, allocFlags, ac);
     if (pfn >= 0) {
       const z = this.state(this.env.mem.pageZone(pfn));
       z.blockskipFlush = false;
       this.deferral.compactionDeferReset(z, order, true);
       events[VmEvent.COMPACTSUCCESS]++;
-      return { pfn, result };
+      return { pfn, result, captured };
     }
     events[VmEvent.COMPACTFAIL]++;
-    return { pfn: -1, result };
+    return { pfn: -1, result, captured: false };
   }
 }

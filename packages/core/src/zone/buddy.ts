@@ -10,6 +10,18 @@ import type { PhysicalMemory } from './physical-memory';
 import type { Zone } from './zone';
 
 const BUDDY_TYPE = PageType.buddy << PAGE_TYPE_SHIFT;
+
+/**
+ * mm/internal.h: struct capture_control as __free_one_page() sees it: direct compaction of
+ * `zone` for a block of `order` and `migratetype` (capc->cc) and the block captured (capc->page).
+ */
+export interface CaptureControl {
+  readonly zone: Zone;
+  readonly order: number;
+  readonly migratetype: number;
+  /** The captured block's pfn; -1 until one is captured. */
+  page: number;
+}
 const LRU_BIT = 1 << PG.lru;
 
 /**
@@ -26,6 +38,11 @@ export class Buddy {
   readonly frames: PageFrames;
   readonly lists: PageLists;
   readonly pageblocks: PageblockFlags;
+  /**
+   * current->capture_control: set by direct compaction (compact_zone_order) while it runs, so that
+   * a block of the requested order freed meanwhile goes to it instead of the free lists.
+   */
+  capture: CaptureControl | null = null;
 
   constructor(readonly mem: PhysicalMemory) {
     this.frames = mem.frames;
@@ -118,6 +135,10 @@ export class Buddy {
    * (ISOLATE, CMA, HIGHATOMIC).
    */
   freeOnePage(zone: Zone, pfn: number, order: number, mt: number, toTail: boolean): void {
+    if (this.capture !== null) {
+      this.freeOnePageCapturing(zone, pfn, order, mt, toTail, this.capture);
+      return;
+    }
     if (mt !== MigrateType.ISOLATE) this.modFreepageState(zone, 1 << order, mt);
     let buddy = -1;
     while (order < MAX_PAGE_ORDER) {
@@ -133,6 +154,32 @@ export class Buddy {
     }
     const tail = toTail || this.buddyMergeLikely(pfn, order);
     this.addToFreeList(zone, pfn, order, mt, tail);
+  }
+
+  /**
+   * __free_one_page() while a compaction capture is armed (kept out of the hot path above): at each
+   * merge step, compaction_capture() may take the block (task_capture_control(): same zone, nothing
+   * captured yet) and it never reaches the free lists.
+   */
+  private freeOnePageCapturing(zone: Zone, pfn: number, order: number, mt: number, toTail: boolean, capc: CaptureControl): void {
+    const armed = capc.page < 0 && capc.zone === zone;
+    if (mt !== MigrateType.ISOLATE) this.modFreepageState(zone, 1 << order, mt);
+    while (order < MAX_PAGE_ORDER) {
+      if (armed && compactionCapture(capc, pfn, order, mt)) {
+        this.modFreepageState(zone, -(1 << order), mt);
+        return;
+      }
+      const buddy = this.findBuddy(pfn, order);
+      if (buddy < 0) break;
+      if (order >= pageblock_order) {
+        const buddyMt = this.pageblocks.migratetype(buddy);
+        if (mt !== buddyMt && (!migratetypeIsMergeable(mt) || !migratetypeIsMergeable(buddyMt))) break;
+      }
+      this.delFromFreeList(zone, buddy, order);
+      pfn &= buddy;
+      order++;
+    }
+    this.addToFreeList(zone, pfn, order, mt, toTail || this.buddyMergeLikely(pfn, order));
   }
 
   /**
@@ -208,4 +255,18 @@ export class Buddy {
       pfn += pageblock_nr_pages;
     }
   }
+}
+
+/**
+ * mm/page_alloc.c: compaction_capture(): take a block of exactly the compaction's order, except
+ * from CMA or isolated pageblocks, and not a movable sub-pageblock block for a non-movable request
+ * (no worse than the normal fallback logic, but do not pollute movable pageblocks).
+ */
+function compactionCapture(capc: CaptureControl, pfn: number, order: number, mt: number): boolean {
+  if (order !== capc.order) return false;
+  // Do not accidentally pollute CMA or isolated regions
+  if (mt === MigrateType.CMA || mt === MigrateType.ISOLATE) return false;
+  if (order < pageblock_order && mt === MigrateType.MOVABLE && capc.migratetype !== MigrateType.MOVABLE) return false;
+  capc.page = pfn;
+  return true;
 }

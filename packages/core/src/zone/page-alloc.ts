@@ -354,6 +354,14 @@ export class PageAllocator implements PageOwner {
     z.numaStat[z.nid === localNid ? NumaStat.NUMA_LOCAL : NumaStat.NUMA_OTHER] += nr;
   }
 
+  /**
+   * prep_new_page() for a block direct compaction captured from the free path
+   * (__alloc_pages_direct_compact: "Prep a captured page if available").
+   */
+  prepCapturedPage(pfn: number, order: number, gfp: number): void {
+    this.prepNewPage(pfn, order, gfp);
+  }
+
   /** prep_new_page() / post_alloc_hook(): refcount 1, clean fields, compound setup, zeroing. */
   private prepNewPage(pfn: number, order: number, gfp: number): void {
     const f = this.frames;
