@@ -64,10 +64,10 @@ describe('nodeScore (M4)', () => {
 describe('freeRunHistogram (M6)', () => {
   test('runs of 2, 1 and 4 free frames fall in log2 buckets 1, 0 and 2', () => {
     const free = [1, 1, 0, 1, 0, 0, 1, 1, 1, 1];
-    expect(freeRunHistogram(free.length, (p) => free[p] === 1)).toEqual({ buckets: [1, 1, 1], longestRun: 4 });
+    expect(freeRunHistogram(free, 1)).toEqual({ buckets: [1, 1, 1], longestRun: 4 });
   });
 
   test('no free frame, no runs', () => {
-    expect(freeRunHistogram(8, () => false)).toEqual({ buckets: [], longestRun: 0 });
+    expect(freeRunHistogram([0, 0, 0], 1)).toEqual({ buckets: [], longestRun: 0 });
   });
 });

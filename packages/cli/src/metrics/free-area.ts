@@ -94,9 +94,9 @@ export function nodeScore(node: number, nodePresentPages: number, zones: readonl
 /**
  * M6: histogram of maximal runs of free pages in PFN space, bucketed by floor(log2(length)).
  * Runs may cross buddy boundaries and exceed MAX_PAGE_ORDER, which is the point (contiguity above
- * the buddy's largest block). `isFree(pfn)` says whether a frame is free.
+ * the buddy's largest block). A frame is free when `classes[pfn] === free`.
  */
-export function freeRunHistogram(maxPfn: number, isFree: (pfn: number) => boolean): { buckets: number[]; longestRun: number } {
+export function freeRunHistogram(classes: ArrayLike<number>, free: number): { buckets: number[]; longestRun: number } {
   const buckets: number[] = [];
   let longestRun = 0;
   let run = 0;
@@ -108,8 +108,8 @@ export function freeRunHistogram(maxPfn: number, isFree: (pfn: number) => boolea
     if (run > longestRun) longestRun = run;
     run = 0;
   };
-  for (let pfn = 0; pfn < maxPfn; pfn++) {
-    if (isFree(pfn)) run++;
+  for (let pfn = 0; pfn < classes.length; pfn++) {
+    if (classes[pfn] === free) run++;
     else close();
   }
   close();

@@ -6,6 +6,8 @@ const BUDDY = PageType.buddy << PAGE_TYPE_SHIFT;
 const PCP = PageType.pcp << PAGE_TYPE_SHIFT;
 const NOMAP = PageType.nomap << PAGE_TYPE_SHIFT;
 const MOVABLE_STATE = (1 << PG.lru) | (1 << PG.swapbacked);
+const TAIL = 1 << PG.tail;
+const RESERVED = 1 << PG.reserved;
 
 /**
  * The migratetype each page was allocated with, as page_owner records it (mm/page_owner.c keeps
@@ -36,25 +38,30 @@ export class PageOwner {
    */
   classify(mem: PhysicalMemory): Uint8Array {
     const f = mem.frames;
-    const n = Math.min(f.nrFrames, this.allocMt.length);
+    const flagsArr = f.flags;
+    const orderArr = f.order;
+    const mappingArr = f.mapping;
+    const allocMt = this.allocMt;
+    const n = Math.min(f.nrFrames, allocMt.length);
     const out = new Uint8Array(n);
     for (let pfn = 0; pfn < n; ) {
-      const flags = f.flags[pfn]!;
+      const flags = flagsArr[pfn]!;
       const type = flags & PAGE_TYPE_MASK;
       if (type === BUDDY || type === PCP) {
-        const end = Math.min(pfn + 2 ** f.order[pfn]!, n);
+        const end = Math.min(pfn + 2 ** orderArr[pfn]!, n);
         out.fill(PAGE_FREE, pfn, end);
         pfn = end;
         continue;
       }
       if (type === NOMAP) out[pfn] = PAGE_ABSENT;
       else {
-        const head = f.compoundHead(pfn);
-        const headFlags = f.flags[head]!;
-        if (headFlags & MOVABLE_STATE || mappingIsMovable(f.mapping[head]!)) out[pfn] = PAGE_MOVABLE;
-        else if (headFlags & (1 << PG.reserved)) out[pfn] = PAGE_UNMOVABLE;
+        // compound_head(), inlined: this loop visits every frame of the machine.
+        const head = flags & TAIL ? pfn & ~((1 << orderArr[pfn]!) - 1) : pfn;
+        const headFlags = head === pfn ? flags : flagsArr[head]!;
+        if (headFlags & MOVABLE_STATE || mappingIsMovable(mappingArr[head]!)) out[pfn] = PAGE_MOVABLE;
+        else if (headFlags & RESERVED) out[pfn] = PAGE_UNMOVABLE;
         else {
-          const mt = this.allocMt[pfn]!;
+          const mt = allocMt[pfn]!;
           out[pfn] = mt === UNKNOWN ? PAGE_UNMOVABLE : mt;
         }
       }

@@ -62,7 +62,7 @@ export function kernelMetrics(s: KernelState): { metrics: MetricsSnapshot; map: 
       simulatedNs: s.simulatedNs,
       zones,
       proactiveScore,
-      freeRuns: freeRunHistogram(s.classes.length, (pfn) => s.classes[pfn] === PAGE_FREE),
+      freeRuns: freeRunHistogram(s.classes, PAGE_FREE),
       pageblocks: census,
       extfrag: { ...s.extfrag },
       highOrder: [],
