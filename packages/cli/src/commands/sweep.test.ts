@@ -66,6 +66,14 @@ describe('mmsim sweep', () => {
     expect(readFileSync(join(inProcess, 'sweep.json'), 'utf8')).toBe(readFileSync(join(one, 'sweep.json'), 'utf8'));
   });
 
+  test('a variant that fails at run time fails the sweep, naming the variant (workers and in-process alike)', async () => {
+    const args = ['--set', 'machine.nodes.0.memory=64MiB,1MiB'];
+    const r = distSweep(SMALL_SCENARIO, ...args, '--out', tempDir(), '--jobs', '2');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/run failed: variant machine\.nodes\.0\.memory=1MiB: .*EINVAL/);
+    await expect(sweepCommand(SMALL_SCENARIO, { set: args.slice(1), out: tempDir(), workers: false, quiet: true }, captureIo())).rejects.toThrow(/^variant machine\.nodes\.0\.memory=1MiB: .*EINVAL/);
+  });
+
   test.each([
     ['an unknown key', ['--set', 'sysctl.bogus=1'], /sysctl\.bogus/],
     ['an invalid value', ['--set', 'seed=1,-5'], /seed/],

@@ -20,7 +20,11 @@ export function workerScript(): string {
 async function runInProcess(jobs: readonly VariantJob[], opts: PoolOptions): Promise<VariantResult[]> {
   const results: VariantResult[] = [];
   for (const job of jobs) {
-    results.push(await runVariant(job));
+    try {
+      results.push(await runVariant(job));
+    } catch (e) {
+      throw new Error(`variant ${job.slug}: ${(e as Error)?.message ?? String(e)}`);
+    }
     opts.onDone?.(results.length, jobs.length);
   }
   return results;
