@@ -122,7 +122,7 @@ export class WorkloadRunner {
               break;
             case 'free-all': {
               const ids = step.classes ? new Set(step.classes.map((c) => this.classIds.get(c) ?? -1)) : undefined;
-              const freed = this.live.freeAll(this.kernel.alloc, ids) + freePools(this.stepContext(undefined), step.classes);
+              const freed = this.live.freeAll(this.kernel.alloc, ids) + (this.pools.size ? freePools(this.stepContext(undefined), step.classes) : 0);
               steps.push({ ...base, kind: step.kind, freed });
               break;
             }
