@@ -1,4 +1,4 @@
-import { IKernelConfig, PAGE_SIZE, ZONE_NAMES, type KernelConfig } from '@mmsim/core';
+import { IKernelConfig, NR_PAGE_ORDERS, PAGE_SIZE, ZONE_NAMES, type KernelConfig } from '@mmsim/core';
 import { UsageError } from '../cli-error';
 import { PageOwner } from '../metrics/page-owner';
 import type { PageblockMap } from '../metrics/pageblocks';
@@ -166,10 +166,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     ];
     const times = sampler.column('time_ns');
     const freeSeries: Record<string, number[]> = {};
-    for (let o = 0; o < mem.zones[0]!.nrFree.length; o++) freeSeries[`order${o}`] = sampler.column(`free_blocks_order${o}`);
+    for (let o = 0; o < NR_PAGE_ORDERS; o++) freeSeries[`order${o}`] = sampler.column(`free_blocks_order${o}`).map((b) => b * 2 ** o);
     Object.assign(files, procFiles(kernel.proc), {
       'trace.txt': trace.text(),
-      'trace.json': renderTraceJson(traceLog.records, spans, [{ name: 'free blocks per order', timesNs: times, series: freeSeries }], traceLog.dropped),
+      'trace.json': renderTraceJson(traceLog.records, spans, [{ name: 'free pages per order', timesNs: times, series: freeSeries }], traceLog.dropped),
       'metrics.csv': renderMetricsCsv(snapshots),
       'timeseries.csv': renderTimeseriesCsv(sampler.columns, sampler.rows),
       'report.html': renderReportHtml({

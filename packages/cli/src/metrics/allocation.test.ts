@@ -18,4 +18,14 @@ describe('allocation outcome (M11, M12, M14)', () => {
     const l = { count: 2, mean: 150, p50: 100, p95: 200, p99: 200, max: 200 };
     expect(stepLatencies([{ phase: 'a', step: 0, latencyNs: l }, { phase: 'a', step: 1 }, { phase: 'b', step: 0, latencyNs: { count: 1 } }])).toEqual({ 'a/0': l });
   });
+
+  test('M14: base/huge split and repeated-phase iterations get their own keys', () => {
+    const l = { count: 1, mean: 5, p50: 5, p95: 5, p99: 5, max: 5 };
+    const h = { ...l, max: 9 };
+    expect(stepLatencies([{ phase: 'f', step: 2, iteration: 1, latencyNs: { base: l, huge: h } }, { phase: 'f', step: 2, iteration: 0, latencyNs: l }])).toEqual({
+      'f/2#1/base': l,
+      'f/2#1/huge': h,
+      'f/2#0': l,
+    });
+  });
 });

@@ -53,13 +53,21 @@ function isLatency(v: unknown): v is LatencySummary {
 
 /**
  * M14: the latency summaries the workload runner attached to its step results (`latencyNs`),
- * keyed `<phase>/<step>`. Steps without one are left out: no latency is invented.
+ * keyed `<phase>/<step>` (with `#<iteration>` for passes of a repeated phase), and split
+ * `/base` and `/huge` where the step reports faults of both kinds (mmtests fault-base /
+ * fault-huge). Steps without one are left out: no latency is invented.
  */
 export function stepLatencies(steps: readonly object[]): Record<string, LatencySummary> {
   const out: Record<string, LatencySummary> = {};
   for (const s of steps) {
-    const r = s as { phase?: unknown; step?: unknown; latencyNs?: unknown };
-    if (isLatency(r.latencyNs)) out[`${String(r.phase)}/${String(r.step)}`] = r.latencyNs;
+    const r = s as { phase?: unknown; step?: unknown; iteration?: unknown; latencyNs?: unknown };
+    const key = `${String(r.phase)}/${String(r.step)}${typeof r.iteration === 'number' ? `#${r.iteration}` : ''}`;
+    const l = r.latencyNs as { base?: unknown; huge?: unknown } | undefined;
+    if (isLatency(l)) out[key] = l;
+    else if (l && isLatency(l.base) && isLatency(l.huge)) {
+      out[`${key}/base`] = l.base;
+      out[`${key}/huge`] = l.huge;
+    }
   }
   return out;
 }
