@@ -26,8 +26,11 @@ export interface KswapdRun {
   balanced: boolean;
 }
 
-/** HZ/10: the short nap of kswapd_try_to_sleep() when the node is not balanced yet. */
-const KSWAPD_SHORT_SLEEP_NS = 100 * NSEC_PER_MSEC;
+/**
+ * An unbalanced node is reclaimed again at once by the kernel (kswapd_try_to_sleep does not
+ * sleep); mmsim reruns it one simulated millisecond later so other timers interleave.
+ */
+const KSWAPD_RERUN_NS = NSEC_PER_MSEC;
 
 /**
  * One kswapd thread (mm/vmscan.c: kswapd()), on the simulated clock like kcompactd: woken by
@@ -35,7 +38,7 @@ const KSWAPD_SHORT_SLEEP_NS = 100 * NSEC_PER_MSEC;
  * current simulated time on the next clock advance, reclaims with balance_pgdat() until a zone
  * meets its high watermark (plus boost), then sleeps: prepare_kswapd_sleep() → reset the
  * compaction skip hints and wake kcompactd (kswapd_try_to_sleep), mm_vmscan_kswapd_sleep.
- * A node still unbalanced is retried after HZ/10 until MAX_RECLAIM_RETRIES fruitless runs.
+ * A node still unbalanced is reclaimed again until MAX_RECLAIM_RETRIES fruitless runs.
  */
 export class Kswapd {
   /** pgdat->kswapd_order */
@@ -142,8 +145,8 @@ export class Kswapd {
 
   /**
    * mm/vmscan.c: kswapd_try_to_sleep(): a balanced (or hopeless) node goes to sleep after handing
-   * over to compaction (reset_isolation_suitable, wakeup_kcompactd); otherwise nap HZ/10 and run
-   * again. A request that arrived meanwhile runs at once.
+   * over to compaction (reset_isolation_suitable, wakeup_kcompactd); otherwise it runs again.
+   * A request that arrived meanwhile runs at once.
    */
   private tryToSleep(order: number, highest: number): void {
     if (this.stopped) return;
@@ -160,9 +163,8 @@ export class Kswapd {
       this.trace.kswapdSleep(this.pgdat.nid);
       return;
     }
-    this.vmstat.count(VmEvent.KSWAPD_LOW_WMARK_HIT_QUICKLY);
     this.woken = true;
-    this.arm(KSWAPD_SHORT_SLEEP_NS);
+    this.arm(KSWAPD_RERUN_NS);
   }
 
   /** mm/vmscan.c: prepare_kswapd_sleep(): hopeless, or balanced for the order. */

@@ -302,10 +302,24 @@ export class Vmscan {
       else if (fract) n = Math.ceil((n * 2 * (file ? 200 - this.swappiness : this.swappiness)) / 200);
       nr[lru] = n;
     }
-    // Age the active lists only while the inactive one is smaller (inactive_is_low, ratio 1).
-    if (size(LruList.LRU_INACTIVE_ANON) >= size(LruList.LRU_ACTIVE_ANON)) nr[LruList.LRU_ACTIVE_ANON] = 0;
-    if (size(LruList.LRU_INACTIVE_FILE) >= size(LruList.LRU_ACTIVE_FILE)) nr[LruList.LRU_ACTIVE_FILE] = 0;
-    while (nr[0]! || nr[1]! || nr[2]! || nr[3]!) {
+    // Age an active list only while its inactive list is smaller (inactive_is_low, ratio 1). The
+    // kernel decides this once per shrink_node (sc->may_deactivate); mmsim re-checks per batch, so
+    // an inactive list emptied by activation in this pass is refilled in the same pass.
+    const deferred = [0, 0, 0, 0];
+    for (const lru of [LruList.LRU_ACTIVE_ANON, LruList.LRU_ACTIVE_FILE]) {
+      if (size(lru - 1) >= size(lru)) {
+        deferred[lru] = nr[lru]!;
+        nr[lru] = 0;
+      }
+    }
+    for (;;) {
+      for (const lru of [LruList.LRU_ACTIVE_ANON, LruList.LRU_ACTIVE_FILE]) {
+        if (deferred[lru] && size(lru - 1) < size(lru)) {
+          nr[lru] = Math.max(deferred[lru]!, scan(lru));
+          deferred[lru] = 0;
+        }
+      }
+      if (!(nr[0]! || nr[1]! || nr[2]! || nr[3]!)) break;
       for (let lru = 0; lru < 4; lru++) {
         const n = Math.min(nr[lru]!, SWAP_CLUSTER_MAX);
         if (!n) continue;
