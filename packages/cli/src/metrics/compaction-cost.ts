@@ -12,7 +12,7 @@ export interface CompactionCost {
   scanEfficiency: number | null;
   /** M17: (migrate_scanned + free_scanned) / pgmigrate_success. */
   scannedPerMigrated: number | null;
-  /** M17: compact_isolated / compact_migrate_scanned. */
+  /** M17: compact_isolated / compact_migrate_scanned. Can exceed 1: mm/compaction.c counts pages isolated by both scanners in COMPACTISOLATED. */
   isolationYield: number | null;
   /** M17: pgmigrate_fail / (pgmigrate_success + pgmigrate_fail). */
   migrationFailRate: number | null;
