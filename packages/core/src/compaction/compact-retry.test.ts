@@ -1,5 +1,5 @@
 import { createKernel, type Kernel } from '../kernel/kernel';
-import { NR_PAGE_ORDERS } from '../mem/constants';
+import { NR_PAGE_ORDERS, pageblock_nr_pages } from '../mem/constants';
 import { tpPrintk } from '../events/ftrace-format';
 import { PageFrames } from '../mem/page-frames';
 import { PageLists } from '../mem/page-list';
@@ -140,26 +140,28 @@ function counters(kernel: Kernel): { stall: number; success: number; fail: numbe
 }
 
 describe('compaction priority escalation in __alloc_pages_slowpath (kernel.md F39, F40)', () => {
-  it('an unmovable order-2 request fails ASYNC compaction (wrong pageblock type) and succeeds at SYNC_LIGHT', () => {
+  it('an order-3 request whose every pageblock is marked skip succeeds only at SYNC_FULL (ignore_skip_hint)', () => {
     const { kernel, verify } = fragmentedKernel(4096);
-    compactionOnly(kernel);
-    // Take every free block of order >= 2 so that only compaction can make one.
+    compactionOnly(kernel, 1);
+    // Take every free block of order >= 3 so that only compaction can make one.
     for (;;) {
       kernel.alloc.drainAllPages();
-      if (kernel.alloc.allocPagesPfn(GFP_NOWAIT | __GFP_NOWARN, 2) < 0 && kernel.alloc.allocPagesPfn(GFP_NOWAIT | __GFP_NOWARN, 2) < 0) break;
+      if (kernel.alloc.allocPagesPfn(GFP_NOWAIT | __GFP_NOWARN, 3) < 0 && kernel.alloc.allocPagesPfn(GFP_NOWAIT | __GFP_NOWARN, 3) < 0) break;
     }
     const zone = onlyZone(kernel);
     kernel.alloc.drainAllPages();
-    for (let o = 2; o < NR_PAGE_ORDERS; o++) expect(zone.nrFree[o]).toBe(0);
+    for (let o = 3; o < NR_PAGE_ORDERS; o++) expect(zone.nrFree[o]).toBe(0);
+    // As if earlier scans had found nothing anywhere: ASYNC and SYNC_LIGHT honour the hints.
+    for (let pfn = zone.zoneStartPfn; pfn < zone.zoneEndPfn; pfn += pageblock_nr_pages) kernel.mem.pageblocks.setSkip(pfn, true);
     const prios = recordPriorities(kernel);
     const c0 = counters(kernel);
-    const pfn = kernel.alloc.allocPagesPfn(GFP_KERNEL, 2);
+    const pfn = kernel.alloc.allocPagesPfn(GFP_KERNEL, 3);
     expect(pfn).toBeGreaterThanOrEqual(0);
-    expect(prios).toEqual([ASYNC, SYNC_LIGHT]);
+    expect(prios).toEqual([ASYNC, SYNC_LIGHT, SYNC_FULL]);
     const c1 = counters(kernel);
-    expect({ stall: c1.stall - c0.stall, success: c1.success - c0.success, fail: c1.fail - c0.fail }).toEqual({ stall: 2, success: 1, fail: 1 });
+    expect({ stall: c1.stall - c0.stall, success: c1.success - c0.success, fail: c1.fail - c0.fail }).toEqual({ stall: 3, success: 1, fail: 2 });
     verify();
-    kernel.alloc.freePages(pfn, 2);
+    kernel.alloc.freePages(pfn, 3);
     kernel.alloc.drainAllPages();
     expect(checkBuddy(kernel.mem).problems).toEqual([]);
   });

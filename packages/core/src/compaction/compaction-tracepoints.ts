@@ -97,12 +97,14 @@ export class CompactionTrace {
   private readonly ids: Record<string, number> = {};
   readonly idIsolateMigrate: number;
   readonly idIsolateFree: number;
+  readonly idFastIsolateFree: number;
 
   constructor(private readonly events: EventBus) {
     this.listening = events.listening;
     for (const name of TRACEPOINT_NAMES) this.ids[name] = events.tracepointId(name);
     this.idIsolateMigrate = this.ids.mm_compaction_isolate_migratepages!;
     this.idIsolateFree = this.ids.mm_compaction_isolate_freepages!;
+    this.idFastIsolateFree = this.ids.mm_compaction_fast_isolate_freepages!;
   }
 
   /** Whether anyone listens to a tracepoint (by id). */

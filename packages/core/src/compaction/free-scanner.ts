@@ -10,6 +10,7 @@ import { zoneWatermarkOk } from '../zone/watermarks';
 import { Wmark, type Zone } from '../zone/zone';
 import { COMPACT_CLUSTER_MAX, type CompactControl, type CompactionEnv, type ZoneCompactState } from './compact-control';
 import type { CompactionTrace } from './compaction-tracepoints';
+import { FastIsolateFreepages } from './fast-isolate-freepages';
 import type { SkipHints } from './skip-hints';
 
 const HEAD = 1 << PG.head;
@@ -26,8 +27,11 @@ export class FreeScanner {
   private readonly order: Uint8Array;
   private readonly buddy: Buddy;
   private readonly events: Float64Array;
+  /** The free-list fast path tried before each linear scan. */
+  readonly fast: FastIsolateFreepages;
 
   constructor(private readonly env: CompactionEnv, private readonly hints: SkipHints, private readonly trace: CompactionTrace) {
+    this.fast = new FastIsolateFreepages(env, hints, trace, this);
     this.flags = env.mem.frames.flags;
     this.order = env.mem.frames.order;
     this.buddy = env.alloc.buddy;
@@ -60,7 +64,7 @@ export class FreeScanner {
    * mm/compaction.c: split_map_pages() (post_alloc_hook + split_page): the isolated block becomes
    * 2^order independent order-0 pages with one reference each, queued on cc->freepages.
    */
-  private splitMapPages(cc: CompactControl, pfn: number, order: number): void {
+  splitMapPages(cc: CompactControl, pfn: number, order: number): void {
     const f = this.env.mem.frames;
     const end = pfn + (1 << order);
     for (let p = pfn; p < end; p++) {
@@ -140,9 +144,13 @@ export class FreeScanner {
    * block after the migrate scanner's, isolating from suitable blocks not marked skip until
    * nr_freepages >= nr_migratepages. ASYNC probes every 32nd page of an unproductive block
    * (stride doubles up to COMPACT_CLUSTER_MAX, back to 1 after a block yields pages); other
-   * modes every page. A fully scanned block gets its skip bit. Records where to restart.
+   * modes every page. A fully scanned block gets its skip bit. Records where to restart. First,
+   * fast_isolate_freepages() tries the free lists; if it found targets, no linear scan is done.
    */
   isolateFreepages(cc: CompactControl, z: ZoneCompactState): void {
+    // Try a small search of the free lists for a candidate
+    this.fast.fastIsolateFreepages(cc, z);
+    if (cc.nrFreepages) return;
     const zone = cc.zone;
     const start = { pfn: cc.freePfn };
     let blockStartPfn = pageblockStartPfn(start.pfn);
