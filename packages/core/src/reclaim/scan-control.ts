@@ -1,5 +1,6 @@
-/** include/linux/swap.h: SWAP_CLUSTER_MAX */
-export const SWAP_CLUSTER_MAX = 32;
+import { SWAP_CLUSTER_MAX } from '../mem/constants';
+
+export { SWAP_CLUSTER_MAX };
 /** mm/vmscan.c: DEF_PRIORITY — scan 1/4096th of the lists first. */
 export const DEF_PRIORITY = 12;
 /** mm/internal.h: MAX_RECLAIM_RETRIES — kswapd gives up a node after this many fruitless runs. */
