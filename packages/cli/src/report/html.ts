@@ -68,8 +68,8 @@ export function timeseriesCharts(ts: ReportInput['timeseries']): string[] {
 function metricsTable(snaps: readonly ReportSnapshot[]): string {
   const rows: [string, (m: MetricsSnapshot) => string][] = [
     ['simulated time (s)', (m) => (m.simulatedNs / 1e9).toFixed(3)],
-    ['M2 unusable index, order 9 (×1000)', (m) => m.zones.map((z) => `${z.zone} ${z.unusableIndex[9]}`).join(', ')],
-    ['M3 fragmentation index, order 9 (×1000)', (m) => m.zones.map((z) => `${z.zone} ${z.extfragIndex[9]}`).join(', ')],
+    ['M2 unusable index, order 9 (×1000)', (m) => m.zones.map((z) => `n${z.node} ${z.zone} ${z.unusableIndex[9]}`).join(', ')],
+    ['M3 fragmentation index, order 9 (×1000)', (m) => m.zones.map((z) => `n${z.node} ${z.zone} ${z.extfragIndex[9]}`).join(', ')],
     ['M4 proactive score (node: score / high wmark)', (m) => m.proactiveScore.map((n) => `${n.node}: ${n.score}/${n.wmarkHigh}`).join(', ')],
     ['M5 S9 (free 2 MiB blocks)', (m) => String(m.zones.reduce((s, z) => s + z.s9, 0))],
     ['M6 longest free run (pages)', (m) => String(m.freeRuns.longestRun)],
@@ -78,7 +78,7 @@ function metricsTable(snaps: readonly ReportSnapshot[]): string {
     ['M9 unmovable spread (recoverable regions)', (m) => `${pct(m.pageblocks.unmovableSpreadRatio)} (${m.pageblocks.recoverableRegions})`],
     ['M10 extfrag events (fragmenting, U→M)', (m) => `${m.extfrag.total} (${m.extfrag.fragmenting}, ${m.extfrag.unmovableInMovable})`],
     ['M12 THP fault huge ratio', (m) => pct(m.thp.hugeRatio)],
-    ['M13 fully free 2 MiB frames (level 9)', (m) => String(m.pageblocks.occupancyLevels.at(-1))],
+    ['M13 2 MiB frames per occupancy level 0..9', (m) => m.pageblocks.occupancyLevels.join(' ')],
     ['M15 compaction success rate', (m) => pct(m.compaction.successRate)],
     ['M16 scan efficiency', (m) => num(m.compaction.scanEfficiency)],
     ['M17 scanned per migrated', (m) => num(m.compaction.scannedPerMigrated)],
@@ -89,6 +89,15 @@ function metricsTable(snaps: readonly ReportSnapshot[]): string {
   const head = `<tr><th>metric</th>${snaps.map((s) => `<th>${esc(s.name)}</th>`).join('')}</tr>`;
   const body = rows.map(([label, f]) => `<tr><td>${esc(label)}</td>${snaps.map((s) => `<td>${esc(f(s.metrics))}</td>`).join('')}</tr>`).join('\n');
   return `<table>${head}\n${body}</table>`;
+}
+
+/** M14: one row per measured step, in simulated microseconds. */
+function latencyTable(latency: MetricsSnapshot['latencyNs']): string {
+  const us = (ns: number): string => (ns / 1000).toFixed(1);
+  const rows = Object.entries(latency ?? {}).map(
+    ([step, l]) => `<tr><td>${esc(step)}</td><td>${l.count}</td><td>${us(l.mean)}</td><td>${us(l.p50)}</td><td>${us(l.p95)}</td><td>${us(l.p99)}</td><td>${us(l.max)}</td></tr>`,
+  );
+  return `<table><tr><th>phase/step</th><th>count</th><th>mean µs</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n${rows.join('\n')}</table>`;
 }
 
 /**
@@ -113,6 +122,7 @@ export function renderReportHtml(input: ReportInput): string {
     '<h2>Over time</h2>',
     ...timeseriesCharts(input.timeseries),
   ];
+  if (final?.metrics.latencyNs) parts.push('<h2>Allocation and fault latency (M14, simulated)</h2>', latencyTable(final.metrics.latencyNs));
   if (bars.length) parts.push('<h2>High-order allocation success (M11)</h2>', barChart('Success rate per pass', bars));
   parts.push('<h2>Physical memory map</h2>');
   for (const s of input.snapshots) parts.push(memoryMapSvg(s.map, { title: `${s.name} (${(s.metrics.simulatedNs / 1e9).toFixed(3)} s)` }));
