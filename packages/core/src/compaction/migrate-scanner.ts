@@ -9,6 +9,7 @@ import { MigrateType } from '../zone/migratetype';
 import { pageblockEndPfn, pageblockStartPfn } from '../zone/pageblock';
 import { COMPACT_CLUSTER_MAX, type CompactControl, type CompactionEnv, IsolateMigrate, type ZoneCompactState } from './compact-control';
 import type { CompactionTrace } from './compaction-tracepoints';
+import { fastFindMigrateblock } from './fast-find-migrateblock';
 import type { SkipHints } from './skip-hints';
 
 const HEAD = 1 << PG.head;
@@ -228,19 +229,22 @@ export class MigrateScanner {
    * mm/compaction.c: isolate_migratepages(): from cc->migrate_pfn, find the next pageblock below
    * the free scanner that is valid, not marked skip and a suitable source, and isolate from it.
    * The isolate mode is ISOLATE_UNEVICTABLE if compact_unevictable_allowed, plus
-   * ISOLATE_ASYNC_MIGRATE unless MIGRATE_SYNC.
+   * ISOLATE_ASYNC_MIGRATE unless MIGRATE_SYNC. The start comes from fast_find_migrateblock().
    */
   isolateMigratepages(cc: CompactControl, z: ZoneCompactState): IsolateMigrate {
     const isolateMode = (this.env.sysctl.compact_unevictable_allowed ? ISOLATE_UNEVICTABLE : 0) |
       (cc.mode !== MigrateMode.SYNC ? ISOLATE_ASYNC_MIGRATE : 0);
     const zone = cc.zone;
-    let lowPfn = cc.migratePfn;
+    // Start at where we last stopped, or at a block the free lists point to.
+    let lowPfn = fastFindMigrateblock(cc, this.env.mem);
     let blockStartPfn = Math.max(pageblockStartPfn(lowPfn), zone.zoneStartPfn);
+    // fast_find_migrateblock() already checked that block's skip bit.
+    let fastFindBlock = lowPfn !== cc.migratePfn && !cc.fastSearchFail;
     let blockEndPfn = pageblockEndPfn(lowPfn);
-    for (; blockEndPfn <= cc.freePfn; cc.migratePfn = lowPfn = blockEndPfn, blockStartPfn = blockEndPfn, blockEndPfn += pageblock_nr_pages) {
+    for (; blockEndPfn <= cc.freePfn; fastFindBlock = false, cc.migratePfn = lowPfn = blockEndPfn, blockStartPfn = blockEndPfn, blockEndPfn += pageblock_nr_pages) {
       if (this.hints.pageblockPfnToPage(blockStartPfn, blockEndPfn, zone) < 0) continue;
       // Only check the skip hint at the start of a block, as a partially scanned block is resumed.
-      if (((lowPfn & (pageblock_nr_pages - 1)) === 0 || lowPfn === zone.zoneStartPfn) && !this.hints.isolationSuitable(cc, blockStartPfn)) continue;
+      if (((lowPfn & (pageblock_nr_pages - 1)) === 0 || lowPfn === zone.zoneStartPfn) && !fastFindBlock && !this.hints.isolationSuitable(cc, blockStartPfn)) continue;
       if (!this.suitableMigrationSource(cc, blockStartPfn)) {
         this.hints.updateCachedMigrate(cc, z, blockEndPfn);
         continue;
