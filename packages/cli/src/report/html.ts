@@ -30,8 +30,12 @@ const num = (v: number | null): string => (v === null ? 'n/a' : Number.isInteger
 
 /** Charts of the sampled time series (x axis: simulated seconds). */
 export function timeseriesCharts(ts: ReportInput['timeseries']): string[] {
-  const x = col(ts, 'time_ns').map((t) => t / 1e9);
-  const xLabel = 'simulated time (s)';
+  const seconds = col(ts, 'time_ns').map((t) => t / 1e9);
+  // Workloads made only of allocation steps never advance the simulated clock, so every sample
+  // sits at t = 0; plot those by sample number (phase ends in order) rather than as one vertical line.
+  const timeless = seconds.length > 1 && seconds[seconds.length - 1] === seconds[0];
+  const x = timeless ? seconds.map((_, i) => i) : seconds;
+  const xLabel = timeless ? 'sample (phase ends, in order; no simulated time passed)' : 'simulated time (s)';
   const charts: string[] = [];
   const orders: Series[] = Array.from({ length: NR_PAGE_ORDERS }, (_, o) => ({ name: `order ${o}`, values: col(ts, `free_blocks_order${o}`) }));
   charts.push(lineChart({ title: 'Free blocks per order (M1)', xLabel, yLabel: 'free blocks (log scale)', x, series: orders, logY: true }));

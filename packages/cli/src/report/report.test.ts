@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { barChart, lineChart } from './line-chart';
 import { cellColour, memoryMapSvg } from './memory-map';
+import { timeseriesCharts } from './html';
 import { esc, niceTicks } from './svg';
 
 describe('svg helpers', () => {
@@ -60,5 +61,18 @@ describe('memory map', () => {
     expect(svg.match(/<title>pageblock/g)).toHaveLength(2);
     expect(svg).toContain('412/512 pages in use, 3 of another mobility');
     expect(svg.match(/fill="#000"/g)).toHaveLength(1);
+  });
+});
+
+describe('timeseriesCharts x axis', () => {
+  const columns = ['time_ns', 'free_blocks_order0', 'compact_stall', 'compact_success'];
+  test('samples that all sit at t = 0 are plotted by sample number', () => {
+    const svgs = timeseriesCharts({ columns, rows: [[0, 5, 0, 0], [0, 4, 1, 1], [0, 3, 2, 1]] });
+    expect(svgs[0]).toContain('sample (phase ends, in order; no simulated time passed)');
+    expect(svgs[0]).not.toContain('simulated time (s)');
+  });
+  test('samples spread over simulated time keep the time axis', () => {
+    const svgs = timeseriesCharts({ columns, rows: [[0, 5, 0, 0], [1e8, 4, 1, 1]] });
+    expect(svgs[0]).toContain('simulated time (s)');
   });
 });
