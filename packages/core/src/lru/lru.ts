@@ -1,7 +1,7 @@
 import { ContractViolation, Errno, KernelError } from '../errors';
 import type { ExecutionContext } from '../kernel/current';
-import { PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } from '../mem/mapping';
-import { PG, ZONEID_SHIFT } from '../mem/page-flags';
+import { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } from '../mem/mapping';
+import { PG, PG_swapcache, ZONEID_SHIFT } from '../mem/page-flags';
 import type { VmStat } from '../stat/vmstat';
 import { NodeStat } from '../stat/vmstat-items';
 import type { PageAllocator } from '../zone/page-alloc';
@@ -18,6 +18,8 @@ const ACTIVE = 1 << PG.active;
 const UNEVICTABLE = 1 << PG.unevictable;
 const REFERENCED = 1 << PG.referenced;
 const HEAD = 1 << PG.head;
+const SWAPBACKED = 1 << PG.swapbacked;
+const SWAPCACHE = 1 << PG_swapcache;
 
 /**
  * The page LRU (mm/swap.c, mm/vmscan.c isolation, mm/mlock.c), v6.6–v6.10 without MGLRU and
@@ -190,6 +192,22 @@ export class Lru {
       else if (this.localBatches().lruAdd.contains(head)) this.flags[head]! |= ACTIVE; // __lru_cache_activate_folio
       this.flags[head]! &= ~REFERENCED;
     }
+  }
+
+  /**
+   * mm/swap.c: folio_mark_lazyfree() + lru_lazyfree_fn(), applied at once: an anonymous,
+   * swap-backed, evictable folio (not in the swap cache) loses PG_active, PG_referenced and
+   * PG_swapbacked and moves to the inactive file list, where reclaim may discard it if it stays
+   * clean. A folio waiting in a per-cpu batch just changes its flags (its list is chosen at drain).
+   */
+  folioMarkLazyfree(pfn: number): void {
+    const head = this.folio(pfn);
+    const flags = this.flags[head]!;
+    if (!(this.mem.frames.mapping[head]! & PAGE_MAPPING_ANON) || (flags & (SWAPBACKED | SWAPCACHE | UNEVICTABLE)) !== SWAPBACKED) return;
+    const onLru = (flags & LRU) !== 0;
+    if (onLru) this.lruvecs.delFolio(head);
+    this.flags[head] = flags & ~(ACTIVE | REFERENCED | SWAPBACKED);
+    if (onLru) this.lruvecs.addFolio(head);
   }
 
   /** mm/mlock.c: mlock_folio() — PG_mlocked + NR_MLOCK now, unevictable LRU at batch drain. */

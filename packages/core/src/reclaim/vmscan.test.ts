@@ -2,7 +2,7 @@ import { PAGE_SIZE } from '../mem/constants';
 import { PG } from '../mem/page-flags';
 import { NodeStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
 import { LruList } from '../lru/lru-list';
-import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../vm/constants';
+import { MADV_FREE, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, MM_ANONPAGES, PROT_READ, PROT_WRITE } from '../vm/constants';
 import { GFP_KERNEL, __GFP_NOWARN } from '../zone/gfp';
 import { ScanControl } from './scan-control';
 import { anonWithBytes, expectClean, freePages, onlyZone, pattern, reclaimKernel } from './__fixtures__/reclaim-kernel';
@@ -53,6 +53,34 @@ describe('shrink_folio_list over the page cache', () => {
     expect(kernel.vmstat.events[VmEvent.PGSTEAL_FILE]).toBe(got);
     expect(kernel.vmstat.events[VmEvent.PSWPOUT]).toBe(0);
     expectClean(kernel);
+  });
+});
+
+describe('lazily freed anonymous folios (MADV_FREE)', () => {
+  it('moves them to the inactive file list; reclaim discards clean ones without I/O and keeps re-dirtied ones', () => {
+    const kernel = reclaimKernel();
+    const vm = kernel.vm;
+    const { p, addr } = anonWithBytes(kernel, 4, 12);
+    kernel.lru.lruAddDrainAll();
+    const anonBefore = kernel.lru.lruvecSize(0, LruList.LRU_INACTIVE_ANON);
+    const fileBefore = kernel.lru.lruvecSize(0, LruList.LRU_INACTIVE_FILE);
+    vm.madvise(p, addr, 4 * PAGE_SIZE, MADV_FREE);
+    expect(kernel.lru.lruvecSize(0, LruList.LRU_INACTIVE_ANON)).toBe(anonBefore - 4);
+    expect(kernel.lru.lruvecSize(0, LruList.LRU_INACTIVE_FILE)).toBe(fileBefore + 4);
+    vm.write(p, addr, pattern(100, 12)); // written again: must not be discarded
+    for (let i = 0; i < 4; i++) vm.unmap.folioReferenced(vm.followPage(p, addr + i * PAGE_SIZE).pfn);
+    const rssBefore = p.mm.rss[MM_ANONPAGES]!;
+    const sc = new ScanControl({ reclaimIdx: 3 });
+    expect(kernel.reclaim.vmscan.shrinkInactiveList(4, 0, LruList.LRU_INACTIVE_FILE, sc)).toBe(3);
+    for (let i = 1; i < 4; i++) expect(vm.followPage(p, addr + i * PAGE_SIZE).kind).toBe('none');
+    expect(p.mm.rss[MM_ANONPAGES]).toBe(rssBefore - 3);
+    expect(kernel.vmstat.events[VmEvent.PSWPOUT]).toBe(0);
+    expect(vm.followPage(p, addr).kind).toBe('present');
+    expect(kernel.mem.frames.flags[vm.followPage(p, addr).pfn]! & (1 << PG.swapbacked)).not.toBe(0);
+    expectClean(kernel);
+    expect(vm.read(p, addr, PAGE_SIZE)).toEqual(pattern(100, 12));
+    expect(vm.read(p, addr + PAGE_SIZE, PAGE_SIZE)).toEqual(new Uint8Array(PAGE_SIZE));
+    for (let l = 0; l < 5; l++) expect(kernel.lru.lruvecSize(0, l)).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -46,7 +46,7 @@ export const DEFAULT_SWAPPINESS = 60;
  * Simplifications, each visible in behaviour: writeback and swap I/O complete synchronously (as
  * on a synchronous swap device such as zram), so a written folio is freed in the same pass; there
  * are no flusher threads, so direct reclaim writes dirty file folios too; large folios, KSM
- * folios, shmem folios and lazily freed anonymous folios are kept, never split or swapped; and
+ * folios and shmem folios are kept, never split or swapped; and
  * no swap cache outlives a reclaim pass (see vm/fault.ts doSwapPage).
  */
 export class Vmscan {
@@ -176,7 +176,7 @@ export class Vmscan {
     if (refs === FolioRef.ACTIVATE) return Verdict.ACTIVATE;
     if (refs === FolioRef.KEEP) return Verdict.KEEP;
     flags = this.flags[head]!;
-    if (anon && !(flags & SWAPBACKED)) return Verdict.ACTIVATE; // lazyfree: not modelled
+    if (anon && !(flags & SWAPBACKED)) return this.reclaimLazyfree(head, sc);
     if (!anon && flags & SWAPBACKED) return Verdict.ACTIVATE; // shmem: no shmem swap here
     const mapped = this.vm.rmap.folioMapcount(head);
     // A reference beyond isolation, mappings and the page cache means a pin or GUP user:
@@ -241,6 +241,27 @@ export class Vmscan {
     if (!unmapped || this.refcount[head] !== 1) return Verdict.ACTIVATE;
     this.freeFolio(head);
     return Verdict.FREED;
+  }
+
+  /**
+   * A lazily freed (MADV_FREE) anonymous folio: still clean → its mappings are dropped and it is
+   * freed without any I/O; written again since → it becomes swap-backed again and goes back to
+   * the anon LRU (moving its NR_ISOLATED count from file to anon, which the kernel does per list).
+   */
+  private reclaimLazyfree(head: number, sc: ScanControl): Verdict {
+    if (!sc.mayUnmap && this.vm.rmap.folioMapped(head)) return Verdict.KEEP;
+    if (this.vm.unmap.tryToUnmapLazyfree(head) && this.refcount[head] === 1) {
+      this.freeFolio(head);
+      return Verdict.FREED;
+    }
+    if (this.flags[head]! & DIRTY) {
+      const nr = this.lru.lruvecs.nrPages(head);
+      this.modNode(head, NodeStat.NR_ISOLATED_FILE, -nr);
+      this.modNode(head, NodeStat.NR_ISOLATED_ANON, nr);
+      this.flags[head]! |= SWAPBACKED;
+      return Verdict.ACTIVATE;
+    }
+    return Verdict.KEEP;
   }
 
   /**

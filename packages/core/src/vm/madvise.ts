@@ -81,7 +81,8 @@ export class Madvise {
         const p = t.val[j];
         if ((f.mapping[p] & PAGE_MAPPING_FLAGS) !== PAGE_MAPPING_ANON || f.mapcount[p] !== 1 || f.flags[p] & (1 << PG.head | 1 << PG.tail)) continue;
         t.bits[j] = b & ~PTE_DIRTY;
-        f.flags[p] &= ~((1 << PG.dirty) | (1 << PG.swapbacked));
+        f.flags[p] &= ~(1 << PG.dirty);
+        this.env.lru.folioMarkLazyfree(p);
       }
       a = next;
     }

@@ -1,6 +1,7 @@
 import { PAGE_SIZE } from '../mem/constants';
 import { PAGE_MAPPING_ANON } from '../mem/mapping';
-import { PG_anon_exclusive } from '../mem/page-flags';
+import { KernelError } from '../errors';
+import { PG, PG_anon_exclusive } from '../mem/page-flags';
 import { MM_ANONPAGES, MM_SWAPENTS, VM_LOCKED } from './constants';
 import { MmuNotifyEvent } from './deps';
 import type { VmEnv } from './env';
@@ -13,6 +14,8 @@ import { mmCounter } from './zap';
 import type { VmArea } from './vma';
 
 const ANON_EXCL = 1 << PG_anon_exclusive;
+/** The `entry` of a lazyfree discard (no swap slot: the PTE becomes none). */
+const LAZYFREE_DISCARD = -2;
 
 /** What folio_referenced() found. */
 export interface FolioReferences {
@@ -88,12 +91,26 @@ export class TryToUnmap {
    * VM_LOCKED VMA stops the walk (the folio stays mapped there). True when no mapping is left.
    */
   tryToUnmap(pfn: number, entry: number): boolean {
+    if (entry === LAZYFREE_DISCARD) throw new KernelError('EINVAL', 'tryToUnmap: use tryToUnmapLazyfree for MADV_FREE folios');
     const env = this.env;
     const f = env.frames;
     const head = f.compoundHead(pfn);
     const anon = (f.mapping[head] & PAGE_MAPPING_ANON) !== 0;
     this.rmap.rmapWalk(head, (mm, vma, addr) => this.unmapOne(mm.pgtables, vma, head, addr, anon, entry));
     return !this.rmap.folioMapped(head);
+  }
+
+  /**
+   * try_to_unmap() of a lazily freed (MADV_FREE) anonymous folio: while it stays clean and only
+   * isolation and the mappings reference it, each PTE is simply cleared (the data is discarded,
+   * MM_ANONPAGES drops). A dirty PTE or folio (written after MADV_FREE) stops the walk: the
+   * folio must be kept, swap-backed again. True when no mapping is left.
+   */
+  tryToUnmapLazyfree(pfn: number): boolean {
+    const f = this.env.frames;
+    const head = f.compoundHead(pfn);
+    this.rmap.rmapWalk(head, (mm, vma, addr) => this.unmapOne(mm.pgtables, vma, head, addr, true, LAZYFREE_DISCARD));
+    return !this.rmap.folioMapped(head) && !(f.flags[head] & (1 << PG.dirty));
   }
 
   private unmapOne(pt: VmArea['mm']['pgtables'], vma: VmArea, head: number, addr: number, anon: boolean, entry: number): boolean {
@@ -105,10 +122,22 @@ export class TryToUnmap {
     if ((bits & KIND_MASK) !== EntryKind.PRESENT || bits & PTE_SPECIAL || t.val[j] !== head) return true;
     const env = this.env;
     const mm = vma.mm;
+    if (entry === LAZYFREE_DISCARD) {
+      const f = env.frames;
+      // The only folio references must be isolation plus the mappings, and it must be clean.
+      if (bits & PTE_DIRTY || f.flags[head] & (1 << PG.dirty) || f.refcount[head] !== 1 + this.rmap.folioMapcount(head)) {
+        if (bits & PTE_DIRTY) this.filemap.folioMarkDirty(head);
+        return false;
+      }
+    }
     const range = env.invalidateStart(mm, addr, addr + PAGE_SIZE, MmuNotifyEvent.CLEAR);
     // "Set the dirty flag on the folio now the pte is gone."
     if (bits & PTE_DIRTY) this.filemap.folioMarkDirty(head);
-    if (anon) {
+    if (entry === LAZYFREE_DISCARD) {
+      t.val[j] = 0;
+      t.bits[j] = 0;
+      mm.rss[MM_ANONPAGES]--;
+    } else if (anon) {
       this.swap.swapDuplicate(entry);
       t.val[j] = entry;
       t.bits[j] = EntryKind.SWAP | (bits & (PTE_SOFT_DIRTY | PTE_UFFD_WP));

@@ -37,6 +37,10 @@ export class RecordingLru implements LruOps {
   constructor(private readonly frames: { setFlag(p: number, b: PG): void; clearFlag(p: number, b: PG): void }) {}
   folioAddLru(pfn: number): void { this.calls.push(['add', pfn]); this.frames.setFlag(pfn, PG.lru); }
   lruAddDrainAll(): void { this.calls.push(['drain', -1]); }
+  folioMarkLazyfree(pfn: number): void {
+    this.calls.push(['lazyfree', pfn]);
+    for (const b of [PG.active, PG.referenced, PG.swapbacked]) this.frames.clearFlag(pfn, b);
+  }
   folioDelFromLru(pfn: number): void { this.calls.push(['del', pfn]); this.frames.clearFlag(pfn, PG.lru); }
   mlockFolio(pfn: number): void {
     this.calls.push(['mlock', pfn]);
