@@ -128,3 +128,31 @@ describe('skip_on_failure: async direct compaction gives up a cc->order block at
     expect(direct).toBe(0);
   });
 });
+
+describe('compact_migrate_scanned counts the free pages the migrate scanner jumps over (kernel.md F41, F45)', () => {
+  it('a second whole-zone ASYNC run covers the free top of the zone: more "scanned" than the first, all of it free blocks', () => {
+    const { kernel } = fragmentedKernel(2048);
+    const zone = onlyZone(kernel);
+    const first = kernel.compaction.compactZone(zone, { order: -1, mode: MigrateMode.ASYNC, wholeZone: true });
+    // The first run stops where the free scanner met it, just above the fragmented region.
+    expect(first.result).toBe(CompactResult.COMPACT_COMPLETE);
+    expect(first.migratePfn).toBeLessThan(4 * 512);
+    // The free scanner skips blocks that start with a free page of pageblock order or more, but
+    // scans (and marks skip) the second pageblock of each free order-10 block: no PageBuddy head.
+    const skipped = kernel.compaction.hints.countSkip(zone);
+    expect(skipped).toBeGreaterThan(10);
+    const events: { start_pfn: number; end_pfn: number; nr_scanned: number; nr_taken: number }[] = [];
+    kernel.events.on('mm_compaction_isolate_migratepages', (e) => events.push(e));
+    const second = kernel.compaction.compactZone(zone, { order: -1, mode: MigrateMode.ASYNC, wholeZone: true });
+    // Nothing to migrate: the free scanner never runs and the migrate scanner walks to its start.
+    expect(second.freeScanned).toBe(0);
+    expect(second.migratePfn).toBe(zone.zoneEndPfn - 512);
+    expect(events.every((e) => e.nr_taken === 0)).toBe(true);
+    // An order-10 free block is jumped in one step but counts 1024 (nr_scanned += 2^order - 1),
+    // though the pageblock scanned is 512 pfns.
+    expect(events.some((e) => e.end_pfn - e.start_pfn === 512 && e.nr_scanned === 1024)).toBe(true);
+    expect(second.migrateScanned).toBe(events.reduce((n, e) => n + e.nr_scanned, 0));
+    expect(second.migrateScanned).toBeGreaterThan(first.migrateScanned);
+    expect(kernel.compaction.hints.countSkip(zone)).toBe(32);
+  });
+});
