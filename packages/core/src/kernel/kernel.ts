@@ -109,7 +109,11 @@ export class Kernel implements KernelFacade {
     alloc.setSlowpathHooks({ directCompact: compaction.directCompactHook });
     compaction.startKcompactd();
     // mm/vmscan.c: direct reclaim and kswapd; an in-memory swap area the size of RAM by default.
-    const reclaim = new Reclaim({ mem, vmstat, events, current, clock, lru, vm, compaction });
+    const thpSplit = new SplitHugePage(vm, locks);
+    const reclaim = new Reclaim({
+      mem, vmstat, events, current, clock, lru, vm, compaction,
+      thpSplit: { trylockPage: (pfn) => locks.trylockPage(pfn), unlockPage: (pfn) => locks.unlockPage(pfn), splitHugePageToList: (pfn, list) => thpSplit.splitHugePageToList(pfn, list) },
+    });
     vm.swap.swapon(new MemorySwapDevice(Math.max(1, mem.zones.reduce((n, z) => n + (z ? z.managedPages : 0), 0))));
     alloc.setSlowpathHooks(reclaim.slowpathHooks);
     compaction.kswapdIsRunning = reclaim.kswapdIsRunning;

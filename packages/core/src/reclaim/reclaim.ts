@@ -10,7 +10,7 @@ import type { AllocContext, AllocSlowpathHooks } from '../zone/alloc-context';
 import type { PhysicalMemory } from '../zone/physical-memory';
 import { Kswapd, type KswapdCompactionOps } from './kswapd';
 import { DEF_PRIORITY, MAX_RECLAIM_RETRIES, SWAP_CLUSTER_MAX, ScanControl } from './scan-control';
-import { Vmscan } from './vmscan';
+import { type ReclaimThpSplit, Vmscan } from './vmscan';
 import { VmscanTrace } from './vmscan-tracepoints';
 
 /** What page reclaim is built from. */
@@ -24,6 +24,8 @@ export interface ReclaimDeps {
   vm: Vm;
   /** Compaction's kswapd hand-over (reset_isolation_suitable, wakeup_kcompactd); null without compaction. */
   compaction: KswapdCompactionOps | null;
+  /** Splitting large anonymous folios before swap-out; without it they are never reclaimed. */
+  thpSplit?: ReclaimThpSplit | null;
 }
 
 /**
@@ -38,7 +40,7 @@ export class Reclaim {
 
   constructor(private readonly deps: ReclaimDeps) {
     this.trace = new VmscanTrace(deps.events);
-    this.vmscan = new Vmscan(deps.mem, deps.vmstat, deps.lru, deps.vm);
+    this.vmscan = new Vmscan(deps.mem, deps.vmstat, deps.lru, deps.vm, deps.thpSplit ?? null);
     this.kswapd = deps.mem.nodes.map((pgdat) => new Kswapd(pgdat, this.vmscan, deps.clock, deps.vmstat, deps.current, this.trace, deps.compaction));
   }
 

@@ -35,6 +35,15 @@ const enum Verdict {
   ACTIVATE,
 }
 
+/** What reclaim needs to split a large anonymous folio before swapping it (mm/huge_memory.c). */
+export interface ReclaimThpSplit {
+  /** folio_trylock() / folio_unlock() */
+  trylockPage(pfn: number): boolean;
+  unlockPage(pfn: number): void;
+  /** split_folio_to_list(): 0, or a negative errno (the folio stays whole). */
+  splitHugePageToList(pfn: number, listHead: number | null): number;
+}
+
 /** vm.swappiness default. */
 export const DEFAULT_SWAPPINESS = 60;
 
@@ -60,6 +69,7 @@ export class Vmscan {
     private readonly vmstat: VmStat,
     private readonly lru: Lru,
     private readonly vm: Vm,
+    private readonly thpSplit: ReclaimThpSplit | null = null,
   ) {
     this.flags = mem.frames.flags;
     this.refcount = mem.frames.refcount;
@@ -143,7 +153,13 @@ export class Vmscan {
   shrinkFolioList(folios: readonly number[], sc: ScanControl): number {
     let reclaimed = 0;
     let activated = 0;
-    for (const head of folios) {
+    const work = folios.slice();
+    for (let k = 0; k < work.length; k++) {
+      const head = work[k]!;
+      if (this.flags[head]! & HEAD && this.splitForSwap(head, sc, work)) {
+        k--; // the head is now a small folio: look at it again
+        continue;
+      }
       const nr = this.lru.lruvecs.nrPages(head);
       const v = this.shrinkOne(head, sc);
       if (v === Verdict.FREED) {
@@ -158,6 +174,35 @@ export class Vmscan {
     }
     this.vmstat.count(VmEvent.PGACTIVATE, activated);
     return reclaimed;
+  }
+
+  /**
+   * shrink_folio_list(): a large anonymous folio that could be swapped is split first
+   * (split_folio_to_list onto the folio list; mmsim has no THP swap clusters, so this is the
+   * kernel's fallback when add_to_swap cannot allocate one). The tails join the work list,
+   * isolated. False when it cannot or need not be split (the folio is then activated).
+   */
+  private splitForSwap(head: number, sc: ScanControl, work: number[]): boolean {
+    const split = this.thpSplit;
+    const f = this.mem.frames;
+    if (!split || !sc.maySwap || this.vm.swap.nrSwapPages <= 0) return false;
+    if ((f.mapping[head]! & PAGE_MAPPING_FLAGS) !== PAGE_MAPPING_ANON || !(this.flags[head]! & SWAPBACKED)) return false;
+    if (this.flags[head]! & (MLOCKED | UNEVICTABLE)) return false;
+    if (!split.trylockPage(head)) return false;
+    const lists = this.mem.lists;
+    const list = lists.newHead();
+    let ret: number;
+    try {
+      ret = split.splitHugePageToList(head, list);
+    } finally {
+      split.unlockPage(head);
+    }
+    for (let t = lists.first(list); t !== list; t = lists.first(list)) {
+      lists.del(t);
+      work.push(t);
+    }
+    lists.releaseHead(list);
+    return ret === 0;
   }
 
   /** One folio of shrink_folio_list(). */
