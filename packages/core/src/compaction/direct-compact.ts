@@ -40,10 +40,11 @@ export class DirectCompact {
   /**
    * mm/compaction.c: compact_zone_order(): one zone at `prio`: ASYNC for COMPACT_PRIO_ASYNC,
    * SYNC_LIGHT otherwise; SYNC_FULL (MIN_COMPACT_PRIORITY) scans the whole zone ignoring skip
-   * hints and pageblock suitability.
+   * hints and pageblock suitability. The capture control is armed in the buddy for the run; a
+   * block it caught is stored in `capture.pfn` and makes the result COMPACT_SUCCESS.
    */
   compactZoneOrder(
-    zone: Zone, order: number, gfp: number, prio: CompactPriority, allocFlags: number, highestZoneidx: number, capture?: { pfn: number },
+    zone: Zone, order: number, gfp: number, prio: CompactPriority, allocFlags: number, highestZoneidx: number, capture: { pfn: number },
   ): CompactResult {
     const list = this.env.migration.newList();
     const cc = new CompactControl(zone, list, {
@@ -70,9 +71,7 @@ export class DirectCompact {
     }
     // A captured page means success, even if compaction itself was skipped.
     if (capc.page >= 0) {
-      if (capture) capture.pfn = capc.page;
-      // No caller to hand it to (a direct call without `capture`): back to the free lists.
-      else buddy.freeOnePage(zone, capc.page, order, this.env.mem.pageblocks.migratetype(capc.page), false);
+      capture.pfn = capc.page;
       ret = CompactResult.COMPACT_SUCCESS;
     }
     return ret;
@@ -84,7 +83,7 @@ export class DirectCompact {
    * stops the walk (defer reset, not yet a real success); a non-async COMPLETE/PARTIAL_SKIPPED
    * defers the zone. Returns the best result.
    */
-  tryToCompactPages(gfp: number, order: number, allocFlags: number, ac: AllocContext, prio: CompactPriority, capture?: { pfn: number }): CompactResult {
+  tryToCompactPages(gfp: number, order: number, allocFlags: number, ac: AllocContext, prio: CompactPriority, capture: { pfn: number }): CompactResult {
     let rc = CompactResult.COMPACT_SKIPPED;
     // Check if the GFP flags allow compaction
     if (!(gfp & __GFP_IO)) return rc;
