@@ -63,6 +63,17 @@ describe('buddy allocator: split and merge (mm/page_alloc.c: expand, __free_one_
     expect(checkBuddy(mem).census[0]!.inUse).toBe(1);
   });
 
+  it('clamps the per-cpu batch of a tiny zone to 1, so frees past pcp->high reach the buddy', () => {
+    const { mem, alloc } = bootMemory({ nodes: [{ memory: '16MiB' }], layout: 'flat', reserveMemmap: false });
+    const zone = mem.populatedZones[0]!;
+    const pcp = zone.pcp[0]!;
+    expect(pcp.batch).toBe(1); // zone_batchsize() = rounddown_pow_of_two(1) - 1 = 0, max(1, 0)
+    const pfns = Array.from({ length: 2000 }, () => alloc.allocPagesPfn(GFP_KERNEL, 0));
+    for (const pfn of pfns) alloc.freePages(pfn, 0);
+    expect(zone.pcpPages).toBeLessThanOrEqual(pcp.high);
+    expect(checkBuddy(mem).problems).toEqual([]);
+  });
+
   it('builds compound pages with __GFP_COMP: head, tails and folio order', () => {
     const { mem, alloc } = tiny();
     const page = alloc.allocPages(GFP_KERNEL | __GFP_COMP, 3)!;

@@ -51,7 +51,9 @@ export class PcpLists {
 
   /** zone_set_pageset_high_and_batch() */
   setHighAndBatch(zone: Zone, nrNodeCpus: number, highFraction: number): void {
-    const batch = zoneBatchsize(zone);
+    // zone_batchsize() is 0 for zones under 16 MiB managed; the kernel clamps it to 1 here
+    // (max(1, zone_batchsize(zone)), since b92ca18e8ca5) so frees past `high` still reach the buddy.
+    const batch = Math.max(1, zoneBatchsize(zone));
     const high = zoneHighsize(zone, batch, nrNodeCpus, highFraction);
     for (const pcp of zone.pcp) {
       if (!pcp) continue;
