@@ -54,7 +54,12 @@ export class Reclaim {
 
   /** The hooks the allocator's slow path calls (wake_all_kswapds, __alloc_pages_direct_reclaim). */
   get slowpathHooks(): AllocSlowpathHooks {
-    return { wakeKswapd: this.wakeAllKswapds, directReclaim: this.directReclaim };
+    return { wakeKswapd: this.wakeAllKswapds, directReclaim: this.directReclaim, canReclaimAnon: this.canReclaimAnon };
+  }
+
+  /** mm/vmscan.c: can_reclaim_anon_pages() — anonymous pages are reclaimable only with free swap. */
+  get canReclaimAnon(): () => boolean {
+    return () => this.deps.vm.swap.nrSwapPages > 0;
   }
 
   /** mm/page_alloc.c: wake_all_kswapds(): wakeup_kswapd() once per node of the zonelist. */

@@ -152,10 +152,13 @@ describe('referenced and mlocked folios', () => {
 });
 
 describe('direct reclaim (try_to_free_pages)', () => {
-  it('an allocation beyond free memory succeeds by reclaiming anonymous memory (allocstall, pgsteal_direct)', () => {
-    // No watermark boost: should_reclaim_retry() here counts free pages only (not reclaimable
-    // ones), so a boosted min watermark would end the retries before kswapd could help.
-    const kernel = reclaimKernel('16MiB', 0);
+  // With the default boost factor a fragmenting fallback raises the min watermark; the retries
+  // continue only because should_reclaim_retry() counts reclaimable pages (anon, as swap is free).
+  it.each([
+    ['without watermark boost', 0],
+    ['with the default watermark_boost_factor', undefined],
+  ])('an allocation beyond free memory succeeds by reclaiming anonymous memory (allocstall, pgsteal_direct), %s', (_, boost) => {
+    const kernel = reclaimKernel('16MiB', boost);
     const vm = kernel.vm;
     const p = vm.createProcess({ comm: 'hog' });
     const free0 = freePages(kernel);

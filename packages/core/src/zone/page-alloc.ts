@@ -11,6 +11,7 @@ import { NumaStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
 import type { VmStat } from '../stat/vmstat';
 import { CompactResult, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY } from '../compaction/compact-control';
 import { type CompactRetryEvent, type CompactRetryState, shouldCompactRetry } from '../compaction/compact-retry';
+import { zoneReclaimablePages } from '../compaction/suitable';
 import type { AllocContext, AllocSlowpathHooks, DirectCompactResult } from './alloc-context';
 import {
   ALLOC_CMA, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_LOW,
@@ -458,7 +459,7 @@ export class PageAllocator implements PageOwner {
       if (costlyOrder && !(gfp & __GFP_RETRY_MAYFAIL)) break;
       if (progress > 0 && order <= PAGE_ALLOC_COSTLY_ORDER) noProgressLoops = 0;
       else noProgressLoops++;
-      if (this.shouldReclaimRetry(order, ac, allocFlags, progress > 0, noProgressLoops)) continue;
+      if (this.shouldReclaimRetry(order, ac, allocFlags, noProgressLoops)) continue;
       // It doesn't make any sense to retry for the compaction if the order-0 reclaim is not able
       // to make any progress because compaction depends on enough free memory (__compaction_suitable).
       if (progress > 0 && hooks.directCompact && this.shouldCompactRetry(ac, order, compactOut.result, compact)) continue;
@@ -490,11 +491,14 @@ export class PageAllocator implements PageOwner {
    * order with its free (and reclaimable) pages, up to MAX_RECLAIM_RETRIES loops without progress;
    * before giving up, exhaust the highatomic reserve.
    */
-  private shouldReclaimRetry(order: number, ac: AllocContext, allocFlags: number, progress: boolean, loops: number): boolean {
+  private shouldReclaimRetry(order: number, ac: AllocContext, allocFlags: number, loops: number): boolean {
     if (loops > MAX_RECLAIM_RETRIES) return this.fallback.unreserveHighatomicPageblock(ac.zones, ac.migratetype, true);
+    // Would the allocation succeed if we reclaimed all reclaimable pages? (zone_reclaimable_pages
+    // counts anon only while there is free swap.) no_progress_loops bounds the retries.
+    const canReclaimAnon = this.hooks.canReclaimAnon?.() ?? false;
     for (const zone of ac.zones) {
-      const available = zone.vmStat[ZoneStat.NR_FREE_PAGES]!;
-      if (zoneWatermarkOk(zone, order, zone.minWmarkPages(), ac.highestZoneidx, allocFlags, available)) return progress;
+      const available = zoneReclaimablePages(zone, canReclaimAnon) + zone.vmStat[ZoneStat.NR_FREE_PAGES]!;
+      if (zoneWatermarkOk(zone, order, zone.minWmarkPages(), ac.highestZoneidx, allocFlags, available)) return true;
     }
     return false;
   }
