@@ -37,7 +37,12 @@ export function sweepCsv(t: SweepTable): string {
   return [header, ...lines].map((l) => l.map(csvField).join(',')).join('\n') + '\n';
 }
 
+/** Terminal cells: ratios to 4 significant digits (the CSV and JSON keep full precision). */
+function shortCell(v: unknown): string {
+  return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(4))) : cell(v);
+}
+
 export function renderSweep(t: SweepTable): string {
-  const rows = t.rows.map((r) => [...t.keys.map((k) => cell(r.values[k])), ...t.metrics.map((m) => cell(r.metrics[m]))]);
+  const rows = t.rows.map((r) => [...t.keys.map((k) => cell(r.values[k])), ...t.metrics.map((m) => shortCell(r.metrics[m]))]);
   return renderTable([...t.keys, ...t.metrics], rows);
 }
