@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { GfpSchema } from './gfp-schema';
 import {
   AllocStepSchema, CompactStepSchema, FaultStepSchema, FreeStepSchema, HugepagesStepSchema, MmapStepSchema, MunmapStepSchema, PinStepSchema,
-  SysctlStepSchema,
+  SysctlStepSchema, BalloonStepSchema, ZramStatStepSchema, ZramSwapStepSchema,
 } from './step-schemas';
 
 export { GfpSchema };
@@ -102,6 +102,9 @@ export const StepSchema = z.discriminatedUnion('kind', [
   SysctlStepSchema,
   AllocStepSchema,
   FreeStepSchema,
+  ZramSwapStepSchema,
+  ZramStatStepSchema,
+  BalloonStepSchema,
 ]);
 export type Step = z.output<typeof StepSchema>;
 export type StepInput = z.input<typeof StepSchema>;

@@ -38,6 +38,12 @@ export const FaultStepSchema = z.strictObject({
   write: z.boolean().default(true),
   /** Touch only every Nth page (1 = all); the first page of each 2 MiB stretch is always touched. */
   stridePages: z.number().int().min(1).default(1),
+  /**
+   * none: a touched page holds only its fault-time fingerprint (zram stores such a page as
+   * same-filled, without memory); text: write distinct, ~3:1 compressible bytes into every touched
+   * page, so swap-out gives zram real data to compress (W12).
+   */
+  data: z.enum(['none', 'text']).default('none'),
 });
 
 /**
@@ -110,4 +116,40 @@ export const FreeStepSchema = z.strictObject({
 }).refine((s) => (s.pick === 'random') === (s.fraction !== undefined), {
   message: 'fraction is required with pick: random and not allowed otherwise',
   path: ['fraction'],
+});
+
+/**
+ * zram as swap (W12): a zram device of `disksize` over a new zsmalloc pool, swapon'd with a
+ * priority above the boot-time in-memory area (-1), so swapped anon pages land in zsmalloc.
+ */
+export const ZramSwapStepSchema = z.strictObject({
+  kind: z.literal('zram-swap'),
+  disksize: SizeSchema,
+  /** The compressor (deflate is the one implemented, standing in for lzo-rle/zstd). */
+  algorithm: z.literal('deflate').default('deflate'),
+  /** /sys/block/zramX/mem_limit: writes past it fail with ENOMEM. Absent: no limit. */
+  memLimit: SizeSchema.optional(),
+  /** swapon -p; must beat the boot-time area's -1. */
+  priority: z.number().int().min(0).max(32767).default(10),
+});
+
+/** cat /sys/block/zramX/mm_stat + the zsmalloc pool's classes totals, for every zram device made so far. */
+export const ZramStatStepSchema = z.strictObject({ kind: z.literal('zram-stat') });
+
+/**
+ * virtio-balloon (W14): load the driver if it is not loaded, let the host set a target (a share
+ * of MemTotal as it read when the workload started, or pages) and run the simulated clock until
+ * the guest's worker reaches it (or `settleMs` passes).
+ */
+export const BalloonStepSchema = z.strictObject({
+  kind: z.literal('balloon'),
+  target: z.union([
+    z.strictObject({ fraction: z.number().min(0).max(1), of: z.literal('MemTotal') }),
+    z.strictObject({ pages: z.number().int().min(0).max(0xffffffff) }),
+  ], { error: 'a balloon target is { fraction: 0..1, of: MemTotal } or { pages: N }' }),
+  /** Driver options, used only when this step loads the driver. */
+  hostLatencyNs: z.number().int().nonnegative().optional(),
+  deflateOnOom: z.boolean().optional(),
+  /** Simulated-time budget for reaching the target. */
+  settleMs: z.number().positive().default(10_000),
 });
