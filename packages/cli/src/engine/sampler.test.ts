@@ -33,4 +33,19 @@ describe('Sampler', () => {
     expect(sampler.rows.every((r) => r.length === sampler.columns.length)).toBe(true);
     expect(() => sampler.column('nope')).toThrow(/no time-series column nope/);
   });
+
+  test('counts pageblocks per migratetype (M7) in every sample, over memory only (the x86_64 PCI hole is skipped)', () => {
+    kernel = bootKernel({ machine: { nodes: [{ memory: '4GiB' }] }, seed: 1 });
+    const sampler = new Sampler(kernel, 10 * NSEC_PER_MSEC, new ExtfragCounter(kernel.events));
+    sampler.start();
+    // A steal: unmovable allocations big enough to claim a movable pageblock.
+    for (let i = 0; i < 8; i++) kernel.alloc.allocPagesPfn(parseGfp('GFP_KERNEL'), 8, -1);
+    sampler.stop();
+    const names = ['unmovable', 'movable', 'reclaimable', 'highatomic', 'cma', 'isolate'];
+    const total = (row: number) => names.reduce((s, n) => s + sampler.column(`pageblocks_${n}`)[row]!, 0);
+    // 4 GiB of RAM in 2 MiB pageblocks, below and above the hole: 2048 blocks, no hole block counted.
+    expect(total(0)).toBe(2048);
+    expect(total(1)).toBe(2048);
+    expect(sampler.column('pageblocks_unmovable')[1]!).toBeGreaterThan(sampler.column('pageblocks_unmovable')[0]!);
+  });
 });

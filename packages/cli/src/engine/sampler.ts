@@ -1,4 +1,4 @@
-import { COMPACTION_HPAGE_ORDER, fillContigPageInfo, fragmentationScoreNode, NR_PAGE_ORDERS, unusableFreeIndex, __fragmentationIndex, VM_EVENT_NAMES, ZONE_NAMES, type TimerId } from '@mmsim/core';
+import { COMPACTION_HPAGE_ORDER, MIGRATE_TYPES, MIGRATETYPE_NAMES, pageblock_nr_pages, fillContigPageInfo, fragmentationScoreNode, NR_PAGE_ORDERS, unusableFreeIndex, __fragmentationIndex, VM_EVENT_NAMES, ZONE_NAMES, type TimerId } from '@mmsim/core';
 import type { ExtfragCounter } from './extfrag-counter';
 import type { SimKernel } from './sim-kernel';
 
@@ -18,6 +18,27 @@ export const SAMPLED_VM_EVENTS = [
   'pgmigrate_fail',
 ] as const;
 
+/** include/linux/pageblock-flags.h: the three migratetype bits of a pageblock's flags. */
+const PB_MIGRATETYPE_MASK = 0x7;
+
+/** Indices of the pageblocks that hold at least one page with memory behind it (pfn_valid). */
+function memoryPageblocks(kernel: SimKernel): Uint32Array {
+  const { mem } = kernel;
+  const out: number[] = [];
+  const blocks = mem.pageblocks.bits.length;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * pageblock_nr_pages;
+    const end = Math.min(start + pageblock_nr_pages, mem.layout.maxPfn);
+    for (let pfn = start; pfn < end; pfn++) {
+      if (mem.pfnValid(pfn)) {
+        out.push(b);
+        break;
+      }
+    }
+  }
+  return Uint32Array.from(out);
+}
+
 /** Orders whose unusable and fragmentation indices the time series follows (HPAGE order and the next). */
 const INDEX_ORDERS = [COMPACTION_HPAGE_ORDER, COMPACTION_HPAGE_ORDER + 1];
 
@@ -34,6 +55,8 @@ export class Sampler {
   readonly rows: number[][] = [];
   private timer: TimerId | undefined;
   private readonly eventIdx: number[];
+  /** Pageblocks with memory behind them (holes keep default bits and are not counted in M7). */
+  private readonly memoryBlocks: Uint32Array;
 
   constructor(
     private readonly kernel: SimKernel,
@@ -42,12 +65,14 @@ export class Sampler {
   ) {
     const zones = kernel.mem.populatedZones.map((z) => `n${z.nid}_${ZONE_NAMES[z.type]}`);
     this.eventIdx = SAMPLED_VM_EVENTS.map((name) => VM_EVENT_NAMES.indexOf(name));
+    this.memoryBlocks = memoryPageblocks(kernel);
     this.columns = [
       'time_ns',
       'free_pages',
       ...Array.from({ length: NR_PAGE_ORDERS }, (_, o) => `free_blocks_order${o}`),
       ...zones.flatMap((z) => INDEX_ORDERS.flatMap((o) => [`unusable_index_order${o}_${z}`, `extfrag_index_order${o}_${z}`])),
       ...kernel.mem.nodes.map((n) => `proactive_score_n${n.nid}`),
+      ...MIGRATETYPE_NAMES.map((name) => `pageblocks_${name.toLowerCase()}`),
       ...SAMPLED_VM_EVENTS,
       'extfrag_events',
       'extfrag_fragmenting',
@@ -94,6 +119,12 @@ export class Sampler {
       }
     }
     for (const n of mem.nodes) row.push(fragmentationScoreNode(n));
+    // M7 over time: one byte per pageblock, so every sample can afford it (M8/M9/M13 need a page
+    // scan and are taken at phase ends only).
+    const perType = new Array<number>(MIGRATE_TYPES).fill(0);
+    const bits = mem.pageblocks.bits;
+    for (const b of this.memoryBlocks) perType[bits[b]! & PB_MIGRATETYPE_MASK]!++;
+    row.push(...perType);
     for (const i of this.eventIdx) row.push(vmstat.events[i]!);
     const e = this.extfrag;
     row.push(e.total, e.fragmenting, e.unmovableInMovable, e.changeOwnership);

@@ -51,6 +51,10 @@ export function timeseriesCharts(ts: ReportInput['timeseries']): string[] {
       series: idx.map((c) => ({ name: c.replace('_index_order', ' ').replace(/_n(\d+)_/, ' n$1 '), values: col(ts, c) })),
     }),
   );
+  const blockTypes = ts.columns.filter((c) => c.startsWith('pageblocks_'));
+  if (blockTypes.length) {
+    charts.push(lineChart({ title: 'Pageblocks per migratetype (M7)', xLabel, yLabel: 'pageblocks', x, yMin: 0, series: blockTypes.map((c) => ({ name: c.slice('pageblocks_'.length), values: col(ts, c) })) }));
+  }
   const counters = ['compact_stall', 'compact_success', 'compact_fail', 'compact_daemon_wake', 'pgmigrate_success', 'extfrag_events', 'extfrag_fragmenting'];
   charts.push(lineChart({ title: 'Compaction and fallback counters (cumulative)', xLabel, yLabel: 'count (log scale)', x, logY: true, series: counters.map((c) => ({ name: c, values: col(ts, c) })) }));
   const stall = col(ts, 'compact_stall');

@@ -71,6 +71,12 @@ describe('timeseriesCharts x axis', () => {
     expect(svgs[0]).toContain('sample (phase ends, in order; no simulated time passed)');
     expect(svgs[0]).not.toContain('simulated time (s)');
   });
+  test('a chart of pageblocks per migratetype (M7) when the series has them', () => {
+    const svgs = timeseriesCharts({ columns: [...columns, 'pageblocks_unmovable', 'pageblocks_movable'], rows: [[0, 5, 0, 0, 3, 29], [1e8, 4, 1, 1, 4, 28]] });
+    const m7 = svgs.find((svg) => svg.includes('Pageblocks per migratetype (M7)'));
+    expect(m7).toContain('unmovable');
+    expect(m7).toContain('movable');
+  });
   test('samples spread over simulated time keep the time axis', () => {
     const svgs = timeseriesCharts({ columns, rows: [[0, 5, 0, 0], [1e8, 4, 1, 1]] });
     expect(svgs[0]).toContain('simulated time (s)');
