@@ -95,6 +95,7 @@ export * from './vm/hwpoison';
 export * from './vm/swap-device';
 export * from './vm/swapfile';
 export * from './vm/try-to-unmap';
+export * from './oom/oom-kill';
 export * from './reclaim/reclaim';
 export * from './reclaim/vmscan';
 export * from './reclaim/kswapd';

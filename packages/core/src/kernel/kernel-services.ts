@@ -22,6 +22,7 @@ import type { HugetlbSubsystem } from '../hugetlb/hugetlb-subsystem';
 import type { Compaction } from '../compaction/compaction';
 import type { Reclaim } from '../reclaim/reclaim';
 import type { Cma } from '../cma/cma';
+import type { OutOfMemory } from '../oom/oom-kill';
 
 /**
  * The core services of one kernel, built once by createKernel and handed to the plugin machinery
@@ -56,4 +57,6 @@ export interface KernelServices {
   readonly cma: Cma;
   /** mm/vmscan.c: direct reclaim and kswapd. */
   readonly reclaim: Reclaim;
+  /** mm/oom_kill.c: the OOM notifier chain (register_oom_notifier) run by the allocator. */
+  readonly oom: OutOfMemory;
 }

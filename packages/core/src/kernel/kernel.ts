@@ -38,6 +38,7 @@ import { Cma } from '../cma/cma';
 import { ExecutionContext } from './current';
 import type { KernelFacade } from './kernel-api';
 import { type DriverEntry, type KernelConfig, type KernelConfigInput, parseKernelConfig } from './kernel-config';
+import { IOutOfMemory, OutOfMemory } from '../oom/oom-kill';
 import type { KernelServices } from './kernel-services';
 import { Printk } from './printk';
 
@@ -120,6 +121,9 @@ export class Kernel implements KernelFacade {
     reclaim.startKswapd();
     // mm/cma.c: cma_init_reserved_areas(): the machine's CMA areas become MIGRATE_CMA pageblocks.
     const cma = new Cma(migration, printk, config.machine.cma, hotplug.isolation);
+    // mm/oom_kill.c: the OOM notifier chain, run by __alloc_pages_may_oom() (no OOM killer).
+    const oom = new OutOfMemory();
+    alloc.setSlowpathHooks({ outOfMemory: () => oom.outOfMemory() });
 
     const container = rootContainer.createChildContainer();
     // useValue: instances built here, scoped to this container only (toolchain.md P10).
@@ -137,7 +141,8 @@ export class Kernel implements KernelFacade {
     container.register(IScheduler, { useValue: sched });
     container.register(IPageLocks, { useValue: locks });
     container.register(IMigration, { useValue: migration });
-    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb, compaction, cma, reclaim };
+    container.register(IOutOfMemory, { useValue: oom });
+    this.services = { container, config, mem, alloc, vmstat, events, clock, current, printk, random, proc, sched, locks, migration, lru, vm, movePages, mempolicy, hotplug, memoryFailure, hugetlb, compaction, cma, reclaim, oom };
   }
 
   get container(): DependencyContainer {
@@ -221,6 +226,10 @@ export class Kernel implements KernelFacade {
   /** mm/vmscan.c: direct reclaim, kswapd per node; swap areas are kernel.vm.swap. */
   get reclaim(): Reclaim {
     return this.live().reclaim;
+  }
+  /** mm/oom_kill.c: the OOM notifier chain (registerOomNotifier) the allocator runs before failing. */
+  get oom(): OutOfMemory {
+    return this.live().oom;
   }
   get drivers(): DriverRegistry {
     this.live();

@@ -38,6 +38,11 @@ export interface AllocSlowpathHooks {
    * compaction_zonelist_suitable(). Without the hook only file pages count.
    */
   canReclaimAnon?(): boolean;
+  /**
+   * out_of_memory() for __alloc_pages_may_oom(): runs the OOM notifier chain and returns the
+   * pages it freed. mmsim has no OOM killer, so 0 means the allocation fails.
+   */
+  outOfMemory?(gfp: number, order: number, ac: AllocContext): number;
 }
 
 /** The out-parameter of {@link AllocSlowpathHooks.directCompact}: enum compact_result. */

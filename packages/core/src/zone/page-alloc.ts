@@ -14,7 +14,7 @@ import { type CompactRetryEvent, type CompactRetryState, shouldCompactRetry } fr
 import { zoneReclaimablePages } from '../compaction/suitable';
 import type { AllocContext, AllocSlowpathHooks, DirectCompactResult } from './alloc-context';
 import {
-  ALLOC_CMA, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_LOW,
+  ALLOC_CMA, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW,
   ALLOC_WMARK_MASK, gfpToAllocFlags, gfpToAllocFlagsCma,
 } from './alloc-flags';
 import { Buddy } from './buddy';
@@ -84,6 +84,8 @@ export class PageAllocator implements PageOwner {
   /** vm.min_free_kbytes in force. */
   minFreeKbytes = 0;
   private hooks: AllocSlowpathHooks = {};
+  /** did_some_progress of the last __alloc_pages_may_oom(). */
+  private oomProgress = false;
   private readonly acCache: AllocContext[] = [];
   private lastAc: AllocContext | undefined;
   private lastGfp = -1;
@@ -463,9 +465,41 @@ export class PageAllocator implements PageOwner {
       // It doesn't make any sense to retry for the compaction if the order-0 reclaim is not able
       // to make any progress because compaction depends on enough free memory (__compaction_suitable).
       if (progress > 0 && hooks.directCompact && this.shouldCompactRetry(ac, order, compactOut.result, compact)) continue;
+      // Reclaim has failed us, start killing things
+      pfn = this.allocPagesMayOom(gfp, order, ac);
+      if (pfn >= 0) return pfn;
+      // Retry as long as the OOM killer is making progress
+      if (this.oomProgress) {
+        noProgressLoops = 0;
+        continue;
+      }
       break;
     }
     return this.noPage(gfp, order);
+  }
+
+  /**
+   * __alloc_pages_may_oom(): one last try at the high watermark (only to catch a parallel OOM
+   * kill), then out_of_memory() unless the OOM killer cannot help: costly orders, __GFP_RETRY_MAYFAIL
+   * (the caller has a fallback), __GFP_THISNODE (it may not free on that node) and lowmem-only
+   * requests. Sets {@link oomProgress} (did_some_progress) when out_of_memory() freed pages.
+   * The kernel also reports progress for __GFP_NOFAIL and, from out_of_memory(), for !__GFP_FS
+   * requests without freeing anything, and loops; mmsim has no OOM killer that would eventually
+   * make that true, so a chain that freed nothing fails the allocation (noPage).
+   */
+  private allocPagesMayOom(gfp: number, order: number, ac: AllocContext): number {
+    this.oomProgress = false;
+    const pfn = this.getPageFromFreelist(gfp & ~__GFP_DIRECT_RECLAIM, order, ALLOC_WMARK_HIGH, ac);
+    if (pfn >= 0 || !this.hooks.outOfMemory) return pfn;
+    // The OOM killer will not help higher order allocs
+    if (order > PAGE_ALLOC_COSTLY_ORDER) return -1;
+    // The caller likely has a more reasonable fallback than shooting a random task; the OOM
+    // killer may not free memory on a specific node.
+    if (gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE)) return -1;
+    // The OOM killer does not needlessly kill tasks for lowmem
+    if (ac.highestZoneidx < ZoneType.NORMAL) return -1;
+    this.oomProgress = this.hooks.outOfMemory(gfp, order, ac) > 0;
+    return -1;
   }
 
   /** should_compact_retry() with the compact_retry tracepoint (include/trace/events/oom.h). */
