@@ -1,4 +1,4 @@
-import { ContractViolation, Errno, GFP_HIGHUSER_MOVABLE, KernelError, type Kernel, MigrateMode, MigrateReason, PG, PageType, __GFP_THISNODE } from '@mmsim/core';
+import { ContractViolation, Errno, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, KernelError, type Kernel, MigrateMode, MigrateReason, PG, PageType, __GFP_NORETRY, __GFP_NOWARN, __GFP_THISNODE } from '@mmsim/core';
 import { createTestKernel } from '@mmsim/testkit';
 import { BALLOON_PAGE_GFP, BALLOON_OUT_OF_PUFF_SLEEP_NS, IBalloon, VIRTIO_BALLOON_ARRAY_PFNS_MAX, balloonDriver, settleBalloon } from './index';
 import { balloonPfns } from './__fixtures__/balloon-harness';
@@ -252,6 +252,61 @@ describe('virtio-balloon DEFLATE_ON_OOM', () => {
     expect(b.oomNotify()).toBe(144);
     expect(b.oomNotify()).toBe(0);
     b.verify();
+    await k.dispose();
+  });
+
+  it('is hooked to the core\'s OOM path: an allocation under pressure deflates the balloon instead of failing', async () => {
+    const k = boot({ hostLatencyNs: 0, deflateOnOom: true });
+    const b = k.resolve(IBalloon);
+    expect(k.oom.notifiers).toEqual(['virtio_balloon_oom_notify']);
+    b.setTarget(64 * 256); // more than RAM: inflates until out of puff
+    expect(settleBalloon(k, 0)).toBe(false);
+    const inflated = b.numPages;
+    expect(inflated).toBeGreaterThan(10_000);
+    expect(k.alloc.allocPagesPfn(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, 0)).toBe(-1); // no OOM path for NORETRY
+    const got: number[] = [];
+    for (let i = 0; i < 1000; i++) got.push(k.alloc.allocPagesPfn(GFP_KERNEL, 0));
+    expect(got.every((pfn) => pfn >= 0)).toBe(true);
+    expect(b.stats.oomFreed).toBeGreaterThan(0);
+    expect(b.stats.oomFreed % 256).toBe(0); // whole VIRTIO_BALLOON_OOM_NR_PAGES batches
+    expect(b.numPages).toBe(inflated - b.stats.oomFreed);
+    expect(b.host.held.size).toBe(b.numPages);
+    expect(b.target).toBe(64 * 256);
+    b.verify();
+    for (const pfn of got) k.alloc.freePages(pfn, 0);
+    await k.dispose();
+  });
+
+  it('without the feature no OOM notifier is registered: the allocation fails and the balloon is untouched', async () => {
+    const k = boot({ hostLatencyNs: 0 });
+    const b = k.resolve(IBalloon);
+    expect(k.oom.notifiers).toEqual([]);
+    b.setTarget(64 * 256);
+    expect(settleBalloon(k, 0)).toBe(false);
+    const inflated = b.numPages;
+    const pfns = balloonPfns(k);
+    let failed = false;
+    const got: number[] = [];
+    for (let i = 0; i < 1000 && !failed; i++) {
+      const pfn = k.alloc.allocPagesPfn(GFP_KERNEL | __GFP_NOWARN, 0);
+      if (pfn < 0) failed = true;
+      else got.push(pfn);
+    }
+    expect(failed).toBe(true);
+    expect(b.stats.oomFreed).toBe(0);
+    expect(b.numPages).toBe(inflated);
+    expect(balloonPfns(k)).toEqual(pfns);
+    b.verify();
+    for (const pfn of got) k.alloc.freePages(pfn, 0);
+    await k.dispose();
+  });
+
+  it('unloading the driver unregisters its OOM notifier', async () => {
+    const k = boot({ hostLatencyNs: 0, deflateOnOom: true });
+    expect(k.oom.notifiers).toEqual(['virtio_balloon_oom_notify']);
+    k.drivers.disposeAll();
+    expect(k.oom.notifiers).toEqual([]);
+    expect(k.oom.outOfMemory()).toBe(0);
     await k.dispose();
   });
 

@@ -1,5 +1,5 @@
 import {
-  IClock, IEventBus, IMigration, IPageAllocator, IPageLocks, IPhysicalMemory, IVmStat, type InjectionToken,
+  IClock, IEventBus, IMigration, IOutOfMemory, IPageAllocator, IPageLocks, IPhysicalMemory, IVmStat, type InjectionToken,
   NSEC_PER_USEC, defineDriver,
 } from '@mmsim/core';
 import { z } from 'zod';
@@ -69,7 +69,12 @@ export const balloonDriver = defineDriver({
     deps.entry = ctx.registerMovableOps(new BalloonMovableOps(bDevInfo));
     const host = new BalloonHost(deps.clock, deps.mem.content, deps.events, opts.configLatencyNs);
     const vb = new VirtioBalloon(deps, bDevInfo, host, { deflateOnOom: opts.deflateOnOom }, opts.hostLatencyNs);
+    // virtballoon_probe(): register_oom_notifier(&vb->oom_nb) only with DEFLATE_ON_OOM, so the
+    // core's __alloc_pages_may_oom() deflates the balloon before an allocation fails.
+    const unregisterOom = opts.deflateOnOom ? ctx.resolve(IOutOfMemory).registerOomNotifier('virtio_balloon_oom_notify', () => vb.oomNotify()) : undefined;
     ctx.onDispose(() => {
+      // virtballoon_remove(): unregister_oom_notifier() before remove_common() deflates everything.
+      unregisterOom?.();
       vb.dispose();
       if (deps.mem.lists.isEmpty(bDevInfo.pages)) bDevInfo.release();
     });

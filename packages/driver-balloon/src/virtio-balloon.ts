@@ -182,7 +182,7 @@ export class VirtioBalloon {
    * freed; registered only with VIRTIO_BALLOON_F_DEFLATE_ON_OOM. It does not change the target,
    * so the balloon re-inflates only at the host's next config change.
    *
-   * mmsim has no OOM killer yet: whoever models out_of_memory() calls this. The call is
+   * The driver registers it on the core's OOM notifier chain (out_of_memory()). The call is
    * synchronous, so the host acknowledges at once; if balloon_lock is held (a batch in flight),
    * where the kernel would sleep, it frees nothing and returns 0.
    */
