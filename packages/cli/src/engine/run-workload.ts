@@ -3,6 +3,7 @@ import type { ChurnStep, HighOrderAttemptsStep, Scenario, Step } from '../scenar
 import { LiveSet } from './live-set';
 import { drawLifetimeNs, WeightedTable } from './sampling';
 import type { RandomStream } from '@mmsim/core';
+import type { Zram } from '@mmsim/driver-zsmalloc';
 import type { SimKernel } from './sim-kernel';
 import { fullKernel, memFreePages, type Pool, type Region, type StepContext } from './steps/context';
 import { isContextStep, runContextStep } from './steps/dispatch';
@@ -94,6 +95,8 @@ export class WorkloadRunner {
   private proc: Process | undefined;
   private gupOps: Gup | undefined;
   private memFreeAtStart = 0;
+  private memTotalAtStart = 0;
+  private readonly zrams: Zram[] = [];
 
   constructor(
     private readonly kernel: SimKernel,
@@ -109,6 +112,7 @@ export class WorkloadRunner {
     const steps: StepResult[] = [];
     const highOrder: HighOrderResult[] = [];
     this.memFreeAtStart = memFreePages(this.kernel);
+    this.memTotalAtStart = this.kernel.mem.totalramPages;
     this.scenario.workload.phases.forEach((phase, p) => {
       const passes = phase.repeat?.max ?? 1;
       for (let it = 0; it < passes; it++) {
@@ -179,6 +183,8 @@ export class WorkloadRunner {
       pools: this.pools,
       pins: this.pins,
       memFreeAtStartPages: this.memFreeAtStart,
+      memTotalAtStartPages: this.memTotalAtStart,
+      zrams: this.zrams,
       rng: rng ?? kernel.random.stream('free-all'),
     };
   }

@@ -33,6 +33,11 @@ describe('address-space, hugetlb and allocator steps: accepted', () => {
     ['alloc', { kind: 'alloc', pool: 'kernel', gfp: 'GFP_KERNEL', order: 0, size: { fraction: 1, of: 'MemFree' } }],
     ['free random', { kind: 'free', pool: 'kernel', pick: 'random', fraction: 0.5 }],
     ['free every other', { kind: 'free', pool: 'kernel', pick: 'every-other' }],
+    ['fault writing text, paced', { kind: 'fault', region: 'anon', data: 'text', paceUs: 20 }],
+    ['zram-swap by fraction with a mem_limit', { kind: 'zram-swap', disksize: { fraction: 1, of: 'MemTotal' }, memLimit: { mib: 8 }, priority: 5 }],
+    ['zram-stat', { kind: 'zram-stat' }],
+    ['balloon by fraction with driver options', { kind: 'balloon', target: { fraction: 0.5, of: 'MemTotal' }, hostLatencyNs: 1000, deflateOnOom: false }],
+    ['balloon by pages', { kind: 'balloon', target: { pages: 0 }, settleMs: 100 }],
   ])('%s', (_, step) => {
     expect(() => validateScenario(scenario([step]))).not.toThrow();
   });
@@ -41,7 +46,7 @@ describe('address-space, hugetlb and allocator steps: accepted', () => {
     const s = validateScenario(scenario([mmap, { kind: 'fault', region: 'anon' }, { kind: 'munmap', region: 'anon' }]));
     expect(s.workload.phases[0]!.steps).toEqual([
       { ...mmap, backing: 'anon', thp: 'default', locked: false },
-      { kind: 'fault', region: 'anon', write: true, stridePages: 1 },
+      { kind: 'fault', region: 'anon', write: true, stridePages: 1, data: 'none', paceUs: 0 },
       { kind: 'munmap', region: 'anon', offsetKiB: 0, every: 1, startAt: 0, deferredSplit: true },
     ]);
   });
@@ -66,6 +71,10 @@ describe('address-space, hugetlb and allocator steps: rejected with path and exp
     ['sysctl without a runtime handler', { kind: 'sysctl', name: 'watermark_boost_factor', value: 0 }, `${at}.name: Invalid option`],
     ['alloc with a bad gfp', { kind: 'alloc', pool: 'k', gfp: 'GFP_KERNAL', size: { mib: 1 } }, `${at}.gfp: EINVAL: unknown GFP flag "GFP_KERNAL"`],
     ['random free without a fraction', { kind: 'free', pool: 'k', pick: 'random' }, `${at}.fraction: fraction is required with pick: random and not allowed otherwise`],
+    ['zram-swap below the boot-time swap priority', { kind: 'zram-swap', disksize: { mib: 8 }, priority: -2 }, `${at}.priority: Too small`],
+    ['zram-swap with an unimplemented compressor', { kind: 'zram-swap', disksize: { mib: 8 }, algorithm: 'zstd' }, `${at}.algorithm: Invalid input: expected "deflate"`],
+    ['balloon target of MemFree', { kind: 'balloon', target: { fraction: 0.5, of: 'MemFree' } }, `${at}.target: a balloon target is { fraction: 0..1, of: MemTotal } or { pages: N }`],
+    ['unknown key in balloon', { kind: 'balloon', target: { pages: 1 }, oom: true }, `${at}: unknown key "oom"`],
     ['every-other free with a fraction', { kind: 'free', pool: 'k', pick: 'every-other', fraction: 0.5 }, `${at}.fraction: fraction is required with pick: random`],
   ])('%s', (_, step, expected) => {
     expect(problems(scenario([step]))).toContain(expected);

@@ -44,6 +44,12 @@ export const FaultStepSchema = z.strictObject({
    * page, so swap-out gives zram real data to compress (W12).
    */
   data: z.enum(['none', 'text']).default('none'),
+  /**
+   * Simulated µs the program computes per page before touching it; timers (kswapd) run as it
+   * passes, so reclaim can keep up with a paced program instead of leaving it all to direct
+   * reclaim. Not part of the fault latency.
+   */
+  paceUs: z.number().nonnegative().default(0),
 });
 
 /**

@@ -1,5 +1,6 @@
 import { Kernel, KernelError, PAGE_SIZE, type Process, type RandomStream } from '@mmsim/core';
 import type { Gup } from '@mmsim/core';
+import type { Zram } from '@mmsim/driver-zsmalloc';
 import { UsageError } from '../../cli-error';
 import type { SimKernel } from '../sim-kernel';
 import type { Size } from '../../scenario/schema';
@@ -30,6 +31,10 @@ export interface StepContext {
   pins: number[];
   /** MemFree when the workload started, in pages (compaction_test reads it before mapping). */
   memFreeAtStartPages: number;
+  /** MemTotal when the workload started, in pages (before a balloon lowers managed pages). */
+  memTotalAtStartPages: number;
+  /** zram devices made by zram-swap steps, in creation order. */
+  zrams: Zram[];
   rng: RandomStream;
 }
 

@@ -9,12 +9,15 @@ import { mmapStep } from './mmap';
 import { munmapStep } from './munmap';
 import { pinStep } from './pin';
 import { sysctlStep } from './sysctl';
+import { balloonStep } from './balloon';
+import { zramStatStep } from './zram-stat';
+import { zramSwapStep } from './zram-swap';
 
 /** The step kinds implemented under engine/steps (the allocator-churn kinds live in WorkloadRunner). */
-export type ContextStep = Extract<Step, { kind: 'mmap' | 'fault' | 'munmap' | 'pin' | 'hugepages' | 'compact' | 'sysctl' | 'alloc' | 'free' }>;
+export type ContextStep = Extract<Step, { kind: 'mmap' | 'fault' | 'munmap' | 'pin' | 'hugepages' | 'compact' | 'sysctl' | 'alloc' | 'free' | 'zram-swap' | 'zram-stat' | 'balloon' }>;
 
 export function isContextStep(step: Step): step is ContextStep {
-  return ['mmap', 'fault', 'munmap', 'pin', 'hugepages', 'compact', 'sysctl', 'alloc', 'free'].includes(step.kind);
+  return ['mmap', 'fault', 'munmap', 'pin', 'hugepages', 'compact', 'sysctl', 'alloc', 'free', 'zram-swap', 'zram-stat', 'balloon'].includes(step.kind);
 }
 
 export function runContextStep(step: ContextStep, ctx: StepContext): StepOutcome {
@@ -37,5 +40,11 @@ export function runContextStep(step: ContextStep, ctx: StepContext): StepOutcome
       return allocStep(step, ctx);
     case 'free':
       return freeStep(step, ctx);
+    case 'zram-swap':
+      return zramSwapStep(step, ctx);
+    case 'zram-stat':
+      return zramStatStep(ctx);
+    case 'balloon':
+      return balloonStep(step, ctx);
   }
 }

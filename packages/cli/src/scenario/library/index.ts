@@ -6,6 +6,7 @@ import { stressHighalloc } from './stress-highalloc';
 import { thpscale } from './thpscale';
 import type { LibraryScenario } from './types';
 import { unmovableInterleave } from './unmovable-interleave';
+import { zramPressure } from './zram-pressure';
 
 export type { LibraryOptions, LibraryScenario } from './types';
 
@@ -18,6 +19,7 @@ export const SCENARIO_LIBRARY: readonly LibraryScenario[] = [
   fragLlfree,
   unmovableInterleave,
   pinnedScatter,
+  zramPressure,
 ];
 
 export function findLibraryScenario(name: string): LibraryScenario | undefined {
