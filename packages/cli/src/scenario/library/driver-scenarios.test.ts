@@ -1,5 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runScenario, type RunArtifacts } from '../../engine/run-scenario';
+import { cli, tempDir } from '../../testing';
 import { validateScenario } from '../load';
 import { findLibraryScenario } from './index';
 
@@ -37,5 +40,41 @@ describe('driver scenarios do what their workload says', () => {
     expect(dev.pool.objAllocated).toBeGreaterThanOrEqual(dev.pool.objUsed);
     // M8 is reported: the build's unmovable and reclaimable pages mix into movable blocks.
     expect(a.summary.metrics.pageblocks.mixedMovableRatio).toBeGreaterThan(0);
+  });
+
+  test('balloon-thp: compaction migrates balloon pages; free 2 MiB blocks (M5) drop when fragmented and recover after compaction and deflation', async () => {
+    const a = await run('balloon-thp');
+    const [inflate, deflate] = steps(a).filter((s) => s.kind === 'balloon');
+    expect(inflate!.detail!['settled']).toBe(true);
+    expect(inflate!.detail!['numPages']).toBe(inflate!.detail!['target']);
+    // Half of MemTotal as it read before inflation (= at the end, after deflation).
+    expect(inflate!.detail!['target']).toBe(Math.floor(a.summary.memory.managedPages / 2));
+    expect(inflate!.detail!['balloon_migrate']).toBe(0);
+    // Inflating took the pages out of MemTotal (adjust_managed_page_count); deflating gave them back.
+    expect(inflate!.detail!['memTotalPages']).toBe(a.summary.memory.managedPages - inflate!.detail!['numPages']);
+    expect(deflate!.detail!).toMatchObject({ settled: true, numPages: 0, target: 0 });
+    expect(deflate!.detail!['balloon_deflate']).toBe(inflate!.detail!['balloon_inflate']);
+    // The compaction phase moved balloon pages (balloon_mops), each one also a pgmigrate_success.
+    const c = a.summary.counters;
+    expect(c['balloon_migrate']).toBeGreaterThan(0);
+    expect(deflate!.detail!['balloon_migrate']).toBe(c['balloon_migrate']);
+    expect(c['pgmigrate_success']).toBeGreaterThanOrEqual(c['balloon_migrate']!);
+    const s9 = (phase: string) => a.summary.phases.find((p) => p.phase === phase)!.metrics.zones.reduce((n, z) => n + z.s9, 0);
+    expect(s9('fragment')).toBeLessThan(s9('inflate'));
+    expect(s9('compact')).toBeGreaterThan(s9('fragment'));
+    expect(s9('deflate')).toBeGreaterThan(s9('compact'));
+  });
+});
+
+describe('driver scenarios from the command line', () => {
+  test.each([['zram-pressure', 'zram-stat'], ['balloon-thp', 'balloon']])('mmsim run %s --ram 64 gives the same summary as runScenario', async (name, lastKind) => {
+    const out = tempDir();
+    const r = await cli('run', name, '--ram', '64', '--out', out, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.scenario.name).toBe(name);
+    expect(summary.workload.steps.at(-1).kind).toBe(lastKind);
+    expect(summary.counters).toEqual((await run(name)).summary.counters);
   });
 });

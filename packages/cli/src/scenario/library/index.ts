@@ -1,3 +1,4 @@
+import { balloonThp } from './balloon-thp';
 import { compactionTest } from './compaction-test';
 import { fragLlfree } from './frag-llfree';
 import { fragQuicksilver } from './frag-quicksilver';
@@ -20,6 +21,7 @@ export const SCENARIO_LIBRARY: readonly LibraryScenario[] = [
   unmovableInterleave,
   pinnedScatter,
   zramPressure,
+  balloonThp,
 ];
 
 export function findLibraryScenario(name: string): LibraryScenario | undefined {

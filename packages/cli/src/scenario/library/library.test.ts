@@ -36,7 +36,7 @@ describe('built-in scenario library', () => {
   test('names are unique and each entry documents itself', () => {
     expect(new Set(SCENARIO_LIBRARY.map((s) => s.name)).size).toBe(SCENARIO_LIBRARY.length);
     expect(SCENARIO_LIBRARY.map((s) => s.name)).toEqual([
-      'stress-highalloc', 'compaction-test', 'thpscale', 'frag-quicksilver', 'frag-llfree', 'unmovable-interleave', 'pinned-scatter', 'zram-pressure',
+      'stress-highalloc', 'compaction-test', 'thpscale', 'frag-quicksilver', 'frag-llfree', 'unmovable-interleave', 'pinned-scatter', 'zram-pressure', 'balloon-thp',
     ]);
     for (const s of SCENARIO_LIBRARY) {
       expect(s.description).not.toMatch(/\n/);
