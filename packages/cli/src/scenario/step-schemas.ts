@@ -40,7 +40,7 @@ export const FaultStepSchema = z.strictObject({
   stridePages: z.number().int().min(1).default(1),
   /**
    * none: a touched page holds only its fault-time fingerprint (zram stores such a page as
-   * same-filled, without memory); text: write distinct, ~3:1 compressible bytes into every touched
+   * same-filled, without memory); text: write distinct, ~4:1 compressible bytes into every touched
    * page, so swap-out gives zram real data to compress (W12).
    */
   data: z.enum(['none', 'text']).default('none'),

@@ -5,7 +5,7 @@ import { machineOf } from './types';
  * experiments.md W12, Joonsoo Kim's low-memory test: 512 MiB with zram swap and `make -j12`.
  * Simplifications: the build is a churn of kernel (unmovable), slab (reclaimable) and short-lived
  * movable allocations, interleaved with four anonymous areas of 0.3·MemTotal each (1.2·MemTotal
- * in all, like the compilers' heaps) written with ~3:1 compressible data, so reclaim has to swap
+ * in all, like the compilers' heaps) written with ~4:1 compressible data, so reclaim has to swap
  * anon pages out; zram (priority 10, disksize = MemTotal) takes them into zsmalloc, whose pages
  * are movable and compete with the build for pageblocks. The churn's live set is about a tenth of
  * RAM (50,000 requests/s × mean lifetime, lifetimes scaled with RAM) and what is live at the end
