@@ -30,6 +30,8 @@ export class ScanControl {
   nrReclaimed = 0;
   /** Dirty folios written out (nr_vmscan_write). */
   nrWritten = 0;
+  /** Swap writes the device refused (the folio stayed mapped and was activated). */
+  nrWriteErrors = 0;
 
   constructor(init: Partial<ScanControl> = {}) {
     Object.assign(this, init);

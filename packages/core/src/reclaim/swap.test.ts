@@ -1,3 +1,4 @@
+import { KernelError } from '../errors';
 import { PAGE_SIZE } from '../mem/constants';
 import { NodeStat, VmEvent } from '../stat/vmstat-items';
 import { MAP_ANONYMOUS, MAP_PRIVATE, MM_ANONPAGES, MM_SWAPENTS, PROT_READ, PROT_WRITE } from '../vm/constants';
@@ -80,6 +81,33 @@ describe('swap: anonymous pages out and back in', () => {
     for (let i = 0; i < 16; i++) expect(kernel.vm.read(p, addr + i * PAGE_SIZE, PAGE_SIZE)).toEqual(pattern(i, 3));
     expect(inner.storedPages).toBe(0);
     kernel.vm.swap.swapoff(type);
+    expectClean(kernel);
+  });
+
+  it('a swap write the device refuses (zram ENOMEM) leaves the page mapped and intact; reclaim goes on', () => {
+    const kernel = reclaimKernel();
+    const inner = new MemorySwapDevice(1024, 'zram0');
+    const dev: SwapDevice = {
+      name: 'zram0',
+      nrPages: 1024,
+      // Room for 6 pages, like a zram device at its mem_limit.
+      writePage: (slot, bytes) => {
+        if (inner.storedPages >= 6) throw new KernelError('ENOMEM', 'zram0: mem_limit reached');
+        inner.writePage(slot, bytes);
+      },
+      readPage: (slot) => inner.readPage(slot),
+      discard: (slot) => inner.discard(slot),
+    };
+    kernel.vm.swap.swapon(dev, 100);
+    kernel.vm.swap.swapoff(0); // only zram: every slot comes from the failing device
+    const { p, addr } = anonWithBytes(kernel, 16, 9);
+    kernel.reclaim.reclaimNode(0, 10_000);
+    expect(kernel.vmstat.events[VmEvent.PSWPOUT]).toBe(6);
+    const kinds = Array.from({ length: 16 }, (_, i) => kernel.vm.followPage(p, addr + i * PAGE_SIZE).kind);
+    expect(kinds.filter((k) => k === 'swap')).toHaveLength(6);
+    expect(kinds.filter((k) => k === 'present')).toHaveLength(10);
+    expect(kernel.vm.swap.swaps()[0]!.usedPages).toBe(6);
+    for (let i = 0; i < 16; i++) expect(kernel.vm.read(p, addr + i * PAGE_SIZE, PAGE_SIZE)).toEqual(pattern(i, 9));
     expectClean(kernel);
   });
 

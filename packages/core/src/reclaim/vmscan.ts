@@ -1,3 +1,4 @@
+import { KernelError } from '../errors';
 import { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_KSM } from '../mem/mapping';
 import { PG, PG_swapcache } from '../mem/page-flags';
 import { NodeStat, VmEvent } from '../stat/vmstat-items';
@@ -264,6 +265,17 @@ export class Vmscan {
     const swap = this.vm.swap;
     const entry = swap.getSwapPage();
     if (entry < 0) return Verdict.ACTIVATE;
+    // pageout() → swap_writepage() before the PTEs point at the slot: mmsim keeps no swap cache
+    // after reclaim, so a failed write (zram ENOMEM past mem_limit or out of pages) must leave the
+    // folio mapped. The kernel redirties it (end_swap_bio_write) and it stays; here it is activated.
+    try {
+      swap.swapWritepage(entry, head);
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      swap.swapFree(entry);
+      sc.nrWriteErrors++;
+      return Verdict.ACTIVATE;
+    }
     const f = this.mem.frames;
     // add_to_swap() → add_to_swap_cache(): folio->swap = entry, one reference per page.
     f.flags[head]! |= SWAPCACHE | DIRTY;
@@ -271,8 +283,6 @@ export class Vmscan {
     this.refcount[head]!++;
     this.modNode(head, NodeStat.NR_SWAPCACHE, 1);
     const unmapped = mapped === 0 || this.vm.unmap.tryToUnmap(head, entry);
-    // pageout(): the swap PTEs now installed need the data whatever happens next.
-    swap.swapWritepage(entry, head);
     f.flags[head]! &= ~DIRTY;
     this.vmstat.count(VmEvent.PSWPOUT);
     this.vmstat.count(VmEvent.PGPGOUT, 4);

@@ -434,6 +434,10 @@ export class PageAllocator implements PageOwner {
     }
     let noProgressLoops = 0;
     let drained = false;
+    // __gfp_pfmemalloc_flags(): __GFP_MEMALLOC and PF_MEMALLOC tasks (reclaimers, and what they
+    // allocate on the way, such as zram's zsmalloc pages during swap-out) may ignore watermarks.
+    const reserveFlags = pfmemallocAllowed ? ALLOC_NO_WATERMARKS : 0;
+    if (reserveFlags) allocFlags = gfpToAllocFlagsCma(gfp, reserveFlags) | (allocFlags & ALLOC_KSWAPD);
     for (;;) {
       if (allocFlags & ALLOC_KSWAPD) hooks.wakeKswapd?.(order, gfp, ac);
       pfn = this.getPageFromFreelist(gfp, order, allocFlags, ac);
