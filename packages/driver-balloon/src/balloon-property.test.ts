@@ -12,7 +12,8 @@ type Action =
   | { kind: 'putback' }
   | { kind: 'offline'; block: number }
   | { kind: 'online' }
-  | { kind: 'oom' };
+  | { kind: 'oom' }
+  | { kind: 'compact'; nid: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('target' as const), pages: fc.integer({ min: 0, max: 3000 }) }),
@@ -29,6 +30,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('offline' as const), block: fc.integer({ min: 0, max: 15 }) }),
   fc.record({ kind: fc.constant('online' as const) }),
   fc.record({ kind: fc.constant('oom' as const) }),
+  fc.record({ kind: fc.constant('compact' as const), nid: fc.integer({ min: 0, max: 1 }) }),
 );
 
 const vmstat = (k: Kernel, name: string) => k.vmstat.snapshot(k.mem)[name]!;
@@ -116,6 +118,14 @@ function run(initial: number, actions: Action[], deflateOnOom: boolean): void {
       case 'oom':
         if (deflateOnOom) b.oomNotify();
         break;
+      case 'compact': {
+        // Real compaction (compact_node, MIGRATE_SYNC, whole zones): balloon pages met by the migrate
+        // scanner go through balloon_page_isolate/migrate like any movable_ops page.
+        const before = vmstat(k, 'balloon_migrate');
+        k.compaction.compactNode(a.nid);
+        expect(vmstat(k, 'balloon_migrate')).toBeGreaterThanOrEqual(before);
+        break;
+      }
     }
     check(k, where);
   });
@@ -127,7 +137,7 @@ function run(initial: number, actions: Action[], deflateOnOom: boolean): void {
   void k.dispose();
 }
 
-describe('virtio-balloon property: inflate / deflate / target changes / migration / offline', () => {
+describe('virtio-balloon property: inflate / deflate / target changes / migration / compaction / offline', () => {
   it('keeps |list| + isolated_pages == num_pages and the host in step with the guest at every step', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 2500 }), fc.array(action, { minLength: 1, maxLength: 40 }), fc.boolean(), (initial, actions, deflateOnOom) => run(initial, actions, deflateOnOom)), { numRuns: 40, seed: 20240601 });
   });
