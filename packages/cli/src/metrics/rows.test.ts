@@ -26,7 +26,7 @@ describe('kernelMetrics + metricRows', () => {
     const m = withWorkloadMetrics(metrics, { steps: [{ phase: 'p', step: 0 }], highOrder: [{ phase: 'p', step: 1, label: 'x', orders: [{ order: 9, attempts: 2, successes: 1 }] }] }, new Set(['p']));
     const rows = metricRows(m);
     const ids = [...new Set(rows.map((r) => r.metric))];
-    expect(ids).toEqual(['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11', 'M12', 'M13', 'M15', 'M16', 'M17', 'M18', 'M19', 'M20']);
+    expect(ids).toEqual(['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11', 'M12', 'M13', 'M15', 'M16', 'M17', 'M18', 'M19', 'M20', 'M22']);
     expect(m.latencyNs).toBeUndefined();
     const value = (metric: string, key: string) => rows.find((r) => r.metric === metric && r.key === key)?.value;
     // Boot leaves (almost) everything in order-10 blocks: nothing unusable for order 9.

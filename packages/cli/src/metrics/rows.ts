@@ -61,5 +61,6 @@ export function metricRows(m: MetricsSnapshot): MetricRow[] {
   add('M18', 'cost_mb', c.costMB);
   for (const [k, v] of Object.entries(m.activity)) add('M19', k, v);
   add('M20', 'moves_per_free_huge_frame', c.movesPerFreeHugeFrame);
+  for (const [k, v] of Object.entries(m.balloon)) add('M22', `balloon_${k}`, v);
   return rows;
 }

@@ -5,6 +5,7 @@ import { compactionCost, type CompactionCost, type Counters } from './compaction
 import { freeRunHistogram, nodeScore, zoneFreeShape, type NodeScore, type ZoneFreeShape } from './free-area';
 import { PAGE_FREE } from './page-class';
 import { pageblockCensus, type PageblockCensus, type PageblockMap } from './pageblocks';
+import { balloonActivity, type BalloonActivity } from './driver-activity';
 
 export interface ExtfragEvents {
   total: number;
@@ -36,6 +37,8 @@ export interface MetricsSnapshot {
   compaction: CompactionCost;
   /** M19 */
   activity: CompactionActivity;
+  /** M22: balloon pages inflated, deflated and moved by migration (zeros without a balloon). */
+  balloon: BalloonActivity;
 }
 
 /** Everything the kernel-state metrics read at one instant. */
@@ -69,6 +72,7 @@ export function kernelMetrics(s: KernelState): { metrics: MetricsSnapshot; map: 
       thp: thpOutcome(s.counters),
       compaction: compactionCost(s.counters, s9),
       activity: compactionActivity(s.counters, s.tracepoints, census.skipBlocks),
+      balloon: balloonActivity(s.counters),
     },
     map,
   };

@@ -93,6 +93,7 @@ function metricsTable(snaps: readonly ReportSnapshot[]): string {
     ['M18 compaction cost (MB)', (m) => m.compaction.costMB.toFixed(3)],
     ['M19 deferred / kcompactd wakes / skip blocks', (m) => `${m.activity.deferred} / ${m.activity.kcompactdWakes} / ${m.activity.skipBlocks}`],
     ['M20 pages moved per free huge frame', (m) => num(m.compaction.movesPerFreeHugeFrame)],
+    ['M22 balloon inflated / deflated / migrated', (m) => `${m.balloon.inflated} / ${m.balloon.deflated} / ${m.balloon.migrated}`],
   ];
   const head = `<tr><th>metric</th>${snaps.map((s) => `<th>${esc(s.name)}</th>`).join('')}</tr>`;
   const body = rows.map(([label, f]) => `<tr><td>${esc(label)}</td>${snaps.map((s) => `<td>${esc(f(s.metrics))}</td>`).join('')}</tr>`).join('\n');
