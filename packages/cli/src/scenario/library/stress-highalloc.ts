@@ -5,7 +5,12 @@ import { machineOf } from './types';
  * experiments.md W1, Gorman's stress-highalloc (mmtests vmr/bin/bench-stresshighalloc.sh and
  * stap-scripts/highalloc.stp). Simplifications, at simulated-RAM scale:
  * - the 7 kernel builds are one churn of short-lived anon, longer-lived page cache (both movable),
- *   reclaimable slab and unmovable kernel memory, ~150 requests per MiB of RAM;
+ *   reclaimable slab and unmovable kernel memory, ~150 requests per MiB of RAM. The churn's
+ *   "anon" and "pagecache" are GFP_HIGHUSER_MOVABLE allocations held by pfn, not LRU folios with
+ *   a mapping, so reclaim cannot free them and compaction's migrate scanner skips them (as it
+ *   skips any non-LRU page without movable_ops): passes 1 and 2 measure placement under load, not
+ *   what compaction recovers. A churn of real anon/page-cache folios needs a live set that follows
+ *   folios by (mapping, index) instead of pfn, since migration moves them;
  * - the builds are frozen while a pass runs (the churn does not interleave with the attempts);
  * - each pass is `0.95 · MemTotal / 2 MiB` order-9 GFP_HIGHUSER_MOVABLE attempts spaced by
  *   ms_delay = 125 ms (16 MB/s), held until the pass ends, then freed;
