@@ -1,4 +1,10 @@
-import type { PageAllocator } from '@mmsim/core';
+/**
+ * Frees one held block: the page allocator for plain allocations (its freePages fits), or the
+ * workload's dispatcher when a class holds page-cache folios by file index instead of pfn.
+ */
+export interface BlockReleaser {
+  freePages(id: number, order: number, cls: number): void;
+}
 
 /** payload = pfn * PFN_MUL + order * 256 + class: exact in a float64 for any pfn below 2^40. */
 const PFN_MUL = 4096;
@@ -45,7 +51,7 @@ export class LiveSet {
   }
 
   /** Frees every allocation whose expiry is at or before `now`; returns how many. */
-  expire(now: number, alloc: PageAllocator): number {
+  expire(now: number, alloc: BlockReleaser): number {
     let freed = 0;
     const h = this.heap;
     while (this.n > 0 && h[0]! <= now) {
@@ -58,7 +64,7 @@ export class LiveSet {
   }
 
   /** Frees the allocations of the given classes (all when omitted). */
-  freeAll(alloc: PageAllocator, classes?: ReadonlySet<number>): number {
+  freeAll(alloc: BlockReleaser, classes?: ReadonlySet<number>): number {
     const keep = (payload: number): boolean => classes !== undefined && !classes.has(payload % 256);
     let freed = 0;
     let kept = 0;
@@ -89,10 +95,10 @@ export class LiveSet {
     return freed;
   }
 
-  private release(payload: number, alloc: PageAllocator): void {
+  private release(payload: number, alloc: BlockReleaser): void {
     const pfn = Math.floor(payload / PFN_MUL);
     const order = (payload % PFN_MUL) >> 8;
-    alloc.freePages(pfn, order);
+    alloc.freePages(pfn, order, payload % 256);
     this.pagesByClass[payload % 256]! -= 2 ** order;
   }
 

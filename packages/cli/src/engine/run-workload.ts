@@ -1,6 +1,6 @@
-import { formatGfp, Gup, NSEC_PER_MSEC, NSEC_PER_USEC, parseGfp, type Process } from '@mmsim/core';
+import { type AddressSpace, formatGfp, Gup, NSEC_PER_MSEC, NSEC_PER_USEC, PAGE_SIZE, parseGfp, type Process } from '@mmsim/core';
 import type { ChurnStep, HighOrderAttemptsStep, Scenario, Step } from '../scenario/schema';
-import { LiveSet } from './live-set';
+import { type BlockReleaser, LiveSet } from './live-set';
 import { drawLifetimeNs, WeightedTable } from './sampling';
 import type { RandomStream } from '@mmsim/core';
 import type { Zram } from '@mmsim/driver-zsmalloc';
@@ -97,6 +97,18 @@ export class WorkloadRunner {
   private memFreeAtStart = 0;
   private memTotalAtStart = 0;
   private readonly zrams: Zram[] = [];
+  /** Classes whose blocks are page-cache folios of `cacheFile`, held by file index. */
+  private readonly pageCacheClasses = new Set<number>();
+  private cacheFile: AddressSpace | undefined;
+  private nextCacheIndex = 0;
+  /** Frees a held block: truncate for page-cache classes, free_pages otherwise. */
+  private readonly releaser: BlockReleaser = {
+    freePages: (id, order, cls) => {
+      if (!this.pageCacheClasses.has(cls)) this.kernel.alloc.freePages(id, order);
+      // Reclaim may already have dropped the folio (clean page cache): nothing left to free.
+      else fullKernel(this.kernel).vm.filemap.truncateIndex(this.cacheFile!, id);
+    },
+  };
 
   constructor(
     private readonly kernel: SimKernel,
@@ -126,7 +138,7 @@ export class WorkloadRunner {
               break;
             case 'free-all': {
               const ids = step.classes ? new Set(step.classes.map((c) => this.classIds.get(c) ?? -1)) : undefined;
-              const freed = this.live.freeAll(this.kernel.alloc, ids) + (this.pools.size ? freePools(this.stepContext(undefined), step.classes) : 0);
+              const freed = this.live.freeAll(this.releaser, ids) + (this.pools.size ? freePools(this.stepContext(undefined), step.classes) : 0);
               steps.push({ ...base, kind: step.kind, freed });
               break;
             }
@@ -136,7 +148,7 @@ export class WorkloadRunner {
               break;
             case 'advance':
               this.kernel.clock.advance(Math.round(step.ms * NSEC_PER_MSEC));
-              steps.push({ ...base, kind: step.kind, freed: this.live.expire(this.kernel.clock.now(), this.kernel.alloc) });
+              steps.push({ ...base, kind: step.kind, freed: this.live.expire(this.kernel.clock.now(), this.releaser) });
               break;
             case 'high-order-attempts': {
               const { latencyNs, ...result } = this.highOrder(step, rng);
@@ -218,26 +230,43 @@ export class WorkloadRunner {
       orders: c.orders.map((o) => o.order),
       orderTable: new WeightedTable(c.orders.map((o) => o.weight)),
       lifetime: c.lifetime,
+      pageCache: c.backing === 'page-cache',
       result: { class: c.class, requests: 0, failures: 0 },
     }));
+    for (const c of classes) if (c.pageCache) this.pageCacheClasses.add(c.id);
     const classTable = new WeightedTable(step.mix.map((c) => c.weight));
     const intervalNs = Math.round(step.intervalUs * NSEC_PER_USEC);
     let freed = 0;
     for (let i = 0; i < step.allocations; i++) {
       clock.advance(intervalNs);
       const now = clock.now();
-      freed += this.live.expire(now, alloc);
+      freed += this.live.expire(now, this.releaser);
       const c = classes[classTable.draw(rng)]!;
       const order = c.orders[c.orderTable.draw(rng)]!;
       const lifetimeNs = drawLifetimeNs(c.lifetime, rng);
       const nid = this.nid(step.placement, rng);
       c.result.requests++;
-      const pfn = alloc.allocPagesPfn(c.gfp, order, nid);
-      if (pfn < 0) c.result.failures++;
-      else this.live.add(pfn, order, c.id, now + lifetimeNs);
+      if (c.pageCache) {
+        // filemap_fault's page-cache part: a new index of the workload file, read in and cached.
+        const index = this.nextCacheIndex++;
+        if (this.cacheFolio(index) < 0) c.result.failures++;
+        else this.live.add(index, 0, c.id, now + lifetimeNs);
+      } else {
+        const pfn = alloc.allocPagesPfn(c.gfp, order, nid);
+        if (pfn < 0) c.result.failures++;
+        else this.live.add(pfn, order, c.id, now + lifetimeNs);
+      }
       this.tick();
     }
     return { classes: classes.map((c) => c.result), freed };
+  }
+
+  /** Reads page `index` of the workload's cache file into the page cache; -1 without memory. */
+  private cacheFolio(index: number): number {
+    const k = fullKernel(this.kernel);
+    // One file for every page-cache class: large enough for any workload (indices never repeat).
+    this.cacheFile ??= k.vm.filemap.createFile(2 ** 40 * PAGE_SIZE);
+    return k.vm.filemap.getFolio(this.cacheFile, index);
   }
 
   private highOrder(step: HighOrderAttemptsStep, rng: RandomStream): Omit<HighOrderResult, 'phase' | 'step'> & { latencyNs: LatencySummary } {

@@ -41,6 +41,16 @@ export const AllocClassSchema = z.strictObject({
   /** Weighted allocation orders. */
   orders: z.array(z.strictObject({ order, weight: positive })).min(1),
   lifetime: LifetimeSchema,
+  /**
+   * What the allocations are. "none": raw pages held by pfn (kernel memory: reclaim and compaction
+   * cannot move them). "page-cache": clean order-0 page-cache folios of a workload file, on the file
+   * LRU, so compaction migrates them and reclaim may drop them; expiry truncates them (gfp is then
+   * the page cache's own, GFP_HIGHUSER_MOVABLE).
+   */
+  backing: z.enum(['none', 'page-cache']).default('none'),
+}).refine((c) => c.backing !== 'page-cache' || c.orders.every((o) => o.order === 0), {
+  message: 'a page-cache class allocates order-0 folios: use orders [{ order: 0, weight: 1 }]',
+  path: ['orders'],
 });
 export type AllocClass = z.output<typeof AllocClassSchema>;
 

@@ -213,23 +213,42 @@ export class Filemap {
    * the cache's reference. Only called once no VMA maps the file.
    */
   private truncate(as: AddressSpace): void {
-    const f = this.env.frames;
-    for (const [, pfn] of as.iPages) {
-      if (f.flags[pfn] & (1 << PG.dirty)) {
-        f.flags[pfn] &= ~(1 << PG.dirty);
-        if (as.aops.dirtyFolio !== 'noop') {
-          this.env.modNode(pfn, NodeStat.NR_FILE_DIRTY, -1);
-          this.env.mem.pageZone(pfn).vmStat[ZoneStat.NR_ZONE_WRITE_PENDING] -= 1;
-        }
-      }
-      f.mapping[pfn] = 0;
-      f.flags[pfn] &= ~(1 << PG.uptodate);
-      this.env.modNode(pfn, NodeStat.NR_FILE_PAGES, -1);
-      if (as.shmem) this.env.modNode(pfn, NodeStat.NR_SHMEM, -1);
-      this.env.putFolio(pfn);
-    }
+    for (const [, pfn] of as.iPages) this.pageCacheDelete(as, pfn);
     as.iPages.clear();
     as.destroyed = true;
     this.env.mem.mappings.unregister(as.id);
+  }
+  /**
+   * mm/truncate.c: truncate_inode_folio() for one unmapped index (a file shrinking by a page,
+   * fadvise DONTNEED): the folio leaves the page cache and loses the cache's reference. Returns
+   * false when the index is not cached (never read, or reclaim already dropped it); a folio still
+   * mapped by a process is EBUSY (unmap first).
+   */
+  truncateIndex(as: AddressSpace, index: number): boolean {
+    const pfn = as.iPages.get(index);
+    if (pfn === undefined) return false;
+    if (this.env.frames.mapcount[pfn]! !== 0) {
+      throw new KernelError('EBUSY', `truncateIndex: page cache index ${index} (pfn ${pfn}) is mapped by a process; munmap it first`);
+    }
+    as.iPages.delete(index);
+    this.pageCacheDelete(as, pfn);
+    return true;
+  }
+
+  /** page_cache_delete() + the cache's folio_put(): mapping cleared, counters dropped. */
+  private pageCacheDelete(as: AddressSpace, pfn: number): void {
+    const f = this.env.frames;
+    if (f.flags[pfn] & (1 << PG.dirty)) {
+      f.flags[pfn] &= ~(1 << PG.dirty);
+      if (as.aops.dirtyFolio !== 'noop') {
+        this.env.modNode(pfn, NodeStat.NR_FILE_DIRTY, -1);
+        this.env.mem.pageZone(pfn).vmStat[ZoneStat.NR_ZONE_WRITE_PENDING] -= 1;
+      }
+    }
+    f.mapping[pfn] = 0;
+    f.flags[pfn] &= ~(1 << PG.uptodate);
+    this.env.modNode(pfn, NodeStat.NR_FILE_PAGES, -1);
+    if (as.shmem) this.env.modNode(pfn, NodeStat.NR_SHMEM, -1);
+    this.env.putFolio(pfn);
   }
 }

@@ -79,6 +79,12 @@ describe('built-in scenarios do what their workload says', () => {
     // At rest the builds are gone: pass 3 succeeds at least as often as pass 1 under load.
     const [p1, , p3] = a.summary.workload.highOrder.map((h) => h.orders[0]!.successes);
     expect(p3!).toBeGreaterThanOrEqual(p1!);
+    // The builds' movable memory is page cache on the LRU: the passes under load reclaim it and
+    // compact it (with raw pfn-held pages neither could happen).
+    const c = a.summary.counters;
+    expect(c['compact_stall']!).toBeGreaterThan(0);
+    expect(c['pgmigrate_success']!).toBeGreaterThan(0);
+    expect(c['pgsteal_kswapd']! + c['pgsteal_direct']!).toBeGreaterThan(0);
   });
 
   test('compaction-test: reports compaction_test\'s verdict on the huge pages it obtained', async () => {

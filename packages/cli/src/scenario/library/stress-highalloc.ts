@@ -5,12 +5,10 @@ import { machineOf } from './types';
  * experiments.md W1, Gorman's stress-highalloc (mmtests vmr/bin/bench-stresshighalloc.sh and
  * stap-scripts/highalloc.stp). Simplifications, at simulated-RAM scale:
  * - the 7 kernel builds are one churn of short-lived anon, longer-lived page cache (both movable),
- *   reclaimable slab and unmovable kernel memory, ~150 requests per MiB of RAM. The churn's
- *   "anon" and "pagecache" are GFP_HIGHUSER_MOVABLE allocations held by pfn, not LRU folios with
- *   a mapping, so reclaim cannot free them and compaction's migrate scanner skips them (as it
- *   skips any non-LRU page without movable_ops): passes 1 and 2 measure placement under load, not
- *   what compaction recovers. A churn of real anon/page-cache folios needs a live set that follows
- *   folios by (mapping, index) instead of pfn, since migration moves them;
+ *   reclaimable slab and unmovable kernel memory, ~150 requests per MiB of RAM. The movable
+ *   classes are real order-0 page-cache folios on the file LRU (`backing: page-cache`), so
+ *   compaction migrates them and reclaim may drop them; the builds' anonymous memory is modelled
+ *   as clean page cache too (movable and reclaimable, but dropped rather than swapped);
  * - the builds are frozen while a pass runs (the churn does not interleave with the attempts);
  * - each pass is `0.95 · MemTotal / 2 MiB` order-9 GFP_HIGHUSER_MOVABLE attempts spaced by
  *   ms_delay = 125 ms (16 MB/s), held until the pass ends, then freed;
@@ -43,8 +41,8 @@ export const stressHighalloc: LibraryScenario = {
                 allocations: ramMiB * 150,
                 intervalUs: 20,
                 mix: [
-                  { class: 'anon', gfp: 'GFP_HIGHUSER_MOVABLE', weight: 50, orders: [{ order: 0, weight: 95 }, { order: 2, weight: 5 }], lifetime: { dist: 'exponential', meanMs: 400 } },
-                  { class: 'pagecache', gfp: 'GFP_HIGHUSER_MOVABLE', weight: 38, orders: [{ order: 0, weight: 90 }, { order: 2, weight: 10 }], lifetime: { dist: 'exponential', meanMs: 3_000 } },
+                  { class: 'anon', gfp: 'GFP_HIGHUSER_MOVABLE', weight: 50, orders: [{ order: 0, weight: 1 }], lifetime: { dist: 'exponential', meanMs: 400 }, backing: 'page-cache' as const },
+                  { class: 'pagecache', gfp: 'GFP_HIGHUSER_MOVABLE', weight: 38, orders: [{ order: 0, weight: 1 }], lifetime: { dist: 'exponential', meanMs: 3_000 }, backing: 'page-cache' as const },
                   { class: 'slab', gfp: 'GFP_KERNEL|__GFP_RECLAIMABLE', weight: 8, orders: [{ order: 0, weight: 90 }, { order: 1, weight: 10 }], lifetime: { dist: 'exponential', meanMs: 8_000 } },
                   { class: 'kernel', gfp: 'GFP_KERNEL', weight: 4, orders: [{ order: 0, weight: 90 }, { order: 1, weight: 6 }, { order: 3, weight: 4 }], lifetime: { dist: 'exponential', meanMs: 30_000 } },
                 ],
