@@ -8,8 +8,9 @@ const PAGES = 131_072;
  * experiments.md W9, the micro-test of commit 5ceb9ce6fe94 (mm: page_alloc: ... unmovable
  * pageblocks). Page counts are the commit's fractions of a 512 MiB machine: 120,000 kernel pages
  * (stopping early at the first failure: boot reservations and watermarks leave less than that
- * free), every second one freed, 60,000 user pages, the rest of the kernel pages freed, then 100
- * order-9 GFP_KERNEL attempts.
+ * free), every second one freed, 60,000 user pages (a process's anonymous memory, faulted in
+ * base pages, so compaction can migrate them as in the kernel), the rest of the kernel pages
+ * freed, then 100 order-9 GFP_KERNEL attempts.
  */
 export const unmovableInterleave: LibraryScenario = {
   name: 'unmovable-interleave',
@@ -30,7 +31,9 @@ export const unmovableInterleave: LibraryScenario = {
             name: 'interleave',
             steps: [
               { kind: 'free', pool: 'kernel', pick: 'every-other' },
-              { kind: 'alloc', pool: 'user', gfp: 'GFP_HIGHUSER_MOVABLE|__GFP_NORETRY|__GFP_NOWARN', size: { fraction: 60_000 / PAGES, of: 'MemTotal' } },
+              // User pages are a process's anonymous memory (LRU, mapped): compaction can move them.
+              { kind: 'mmap', region: 'user', size: { fraction: 60_000 / PAGES, of: 'MemTotal' }, thp: 'nohugepage' },
+              { kind: 'fault', region: 'user' },
               { kind: 'free', pool: 'kernel', pick: 'all' },
               { kind: 'drain' },
             ],
