@@ -5,6 +5,10 @@
  * low bits, the page type (the kernel keeps it in page->page_type; mmsim keeps it beside the
  * flags to save a word per frame) and, in the top bits, the global zone id the frame belongs to
  * (the kernel stores node and zone in the top bits of page->flags: page_zonenum/page_to_nid).
+ *
+ * Hot-path files declare their own masks (`const LRU = 1 << PG.lru`) on purpose: the build uses
+ * isolatedModules, so a const enum or an imported constant is a property load at run time, while a
+ * module-local const is folded. A shared mask enum measured ~9% slower order-9 alloc/free.
  */
 export const enum PG {
   locked = 0,

@@ -58,9 +58,7 @@ export class Reclaim {
   }
 
   /** mm/vmscan.c: can_reclaim_anon_pages() — anonymous pages are reclaimable only with free swap. */
-  get canReclaimAnon(): () => boolean {
-    return () => this.deps.vm.swap.nrSwapPages > 0;
-  }
+  readonly canReclaimAnon = (): boolean => this.deps.vm.swap.nrSwapPages > 0;
 
   /** mm/page_alloc.c: wake_all_kswapds(): wakeup_kswapd() once per node of the zonelist. */
   readonly wakeAllKswapds = (order: number, gfp: number, ac: AllocContext): void => {
