@@ -21,20 +21,19 @@ export const SAMPLED_VM_EVENTS = [
 /** include/linux/pageblock-flags.h: the three migratetype bits of a pageblock's flags. */
 const PB_MIGRATETYPE_MASK = 0x7;
 
-/** Indices of the pageblocks that hold at least one page with memory behind it (pfn_valid). */
+/**
+ * Indices of the pageblocks with memory behind them (pfn_valid). Memory and holes start and end
+ * on pageblock boundaries in every layout (sizes are multiples of 4 MiB, the PCI hole is 1 GiB
+ * aligned), so the first and last pfn of a block decide: O(blocks), not O(pages), at start-up.
+ */
 function memoryPageblocks(kernel: SimKernel): Uint32Array {
   const { mem } = kernel;
   const out: number[] = [];
   const blocks = mem.pageblocks.bits.length;
   for (let b = 0; b < blocks; b++) {
     const start = b * pageblock_nr_pages;
-    const end = Math.min(start + pageblock_nr_pages, mem.layout.maxPfn);
-    for (let pfn = start; pfn < end; pfn++) {
-      if (mem.pfnValid(pfn)) {
-        out.push(b);
-        break;
-      }
-    }
+    const last = Math.min(start + pageblock_nr_pages, mem.layout.maxPfn) - 1;
+    if (mem.pfnValid(start) || mem.pfnValid(last)) out.push(b);
   }
   return Uint32Array.from(out);
 }
