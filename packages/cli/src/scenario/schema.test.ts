@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { UsageError } from '../cli-error';
+
 import { DEFAULT_SCENARIO } from './default-scenario';
 import { parseScenarioText, validateScenario } from './load';
+import { problems } from './__fixtures__/problems';
 
 const machine = { nodes: [{ memory: '64MiB' }], layout: 'flat' };
 const churn = {
@@ -14,16 +15,6 @@ const base = { name: 'small', seed: 7, machine, workload: { phases: [{ name: 'p'
 /** `base` with the first step replaced. */
 function withStep(step: unknown): unknown {
   return { ...base, workload: { phases: [{ name: 'p', steps: [churn, { kind: 'drain' }, step] }] } };
-}
-
-function problems(data: unknown): string {
-  try {
-    validateScenario(data, 'test.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the scenario to be rejected');
 }
 
 describe('scenario schema: accepted', () => {

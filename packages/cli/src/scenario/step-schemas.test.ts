@@ -1,22 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import { UsageError } from '../cli-error';
+
 import { validateScenario } from './load';
+import { problems } from './__fixtures__/problems';
 
 const machine = { nodes: [{ memory: '64MiB' }], layout: 'flat' };
 const mmap = { kind: 'mmap', region: 'anon', size: { fraction: 0.5, of: 'MemTotal' } };
 
 function scenario(steps: unknown[], phase: Record<string, unknown> = {}): unknown {
   return { name: 's', seed: 1, machine, workload: { phases: [{ name: 'p', steps, ...phase }] } };
-}
-
-function problems(data: unknown): string {
-  try {
-    validateScenario(data, 'test.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the scenario to be rejected');
 }
 
 describe('address-space, hugetlb and allocator steps: accepted', () => {

@@ -3,20 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario, type RunArtifacts } from '../../engine/run-scenario';
 import { cli, tempDir } from '../../testing';
-import { validateScenario } from '../load';
-import { findLibraryScenario } from './index';
 
-const RAM_MIB = 64;
-
-const runs = new Map<string, Promise<RunArtifacts>>();
-function run(name: string): Promise<RunArtifacts> {
-  let r = runs.get(name);
-  if (!r) {
-    r = runScenario(validateScenario(findLibraryScenario(name)!.build({ ramMiB: RAM_MIB }), name), { png: false });
-    runs.set(name, r);
-  }
-  return r;
-}
+import { RAM_MIB, runLibrary as run } from './__fixtures__/run-library';
 
 type StepRow = { phase: string; kind: string; detail?: Record<string, any> };
 const steps = (a: RunArtifacts): StepRow[] => a.summary.workload.steps as StepRow[];

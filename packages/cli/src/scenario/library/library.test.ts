@@ -7,20 +7,7 @@ import { toStableJson } from '../../output/stable-json';
 import { validateScenario } from '../load';
 import { ScenarioSchema } from '../schema';
 import { findLibraryScenario, SCENARIO_LIBRARY } from './index';
-
-/** Small enough that all seven run in a few seconds each. */
-const RAM_MIB = 64;
-
-const runs = new Map<string, Promise<RunArtifacts>>();
-/** Each scenario runs once at RAM_MIB and the specific checks share the result. */
-function run(name: string): Promise<RunArtifacts> {
-  let r = runs.get(name);
-  if (!r) {
-    r = runScenario(validateScenario(findLibraryScenario(name)!.build({ ramMiB: RAM_MIB }), name), { png: false });
-    runs.set(name, r);
-  }
-  return r;
-}
+import { RAM_MIB, runLibrary as run } from './__fixtures__/run-library';
 
 type StepRow = { phase: string; kind: string; freed: number; detail?: Record<string, any>; latencyNs?: any };
 const steps = (a: RunArtifacts): StepRow[] => a.summary.workload.steps as StepRow[];
