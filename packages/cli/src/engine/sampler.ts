@@ -1,4 +1,4 @@
-import { COMPACTION_HPAGE_ORDER, MIGRATE_TYPES, MIGRATETYPE_NAMES, pageblock_nr_pages, fillContigPageInfo, fragmentationScoreNode, NR_PAGE_ORDERS, unusableFreeIndex, __fragmentationIndex, VM_EVENT_NAMES, ZONE_NAMES, type TimerId } from '@mmsim/core';
+import { COMPACTION_HPAGE_ORDER, MIGRATE_TYPES, PB_MIGRATETYPE_MASK, MIGRATETYPE_NAMES, pageblock_nr_pages, fillContigPageInfo, fragmentationScoreNode, NR_PAGE_ORDERS, unusableFreeIndex, __fragmentationIndex, VM_EVENT_NAMES, ZONE_NAMES, type TimerId } from '@mmsim/core';
 import type { ExtfragCounter } from './extfrag-counter';
 import type { SimKernel } from './sim-kernel';
 
@@ -17,9 +17,6 @@ export const SAMPLED_VM_EVENTS = [
   'pgmigrate_success',
   'pgmigrate_fail',
 ] as const;
-
-/** include/linux/pageblock-flags.h: the three migratetype bits of a pageblock's flags. */
-const PB_MIGRATETYPE_MASK = 0x7;
 
 /**
  * Indices of the pageblocks with memory behind them (pfn_valid). Memory and holes start and end

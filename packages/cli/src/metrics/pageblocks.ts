@@ -1,9 +1,6 @@
-import { MIGRATE_TYPES, pageblock_order } from '@mmsim/core';
+import { MIGRATE_TYPES, PB_MIGRATE_SKIP, PB_MIGRATETYPE_MASK, pageblock_order } from '@mmsim/core';
 import { PAGE_ABSENT, PAGE_FREE, PAGE_MOVABLE, PAGE_RECLAIMABLE, PAGE_UNMOVABLE } from './page-class';
 
-/** include/linux/pageblock-flags.h: three migratetype bits, then PB_migrate_skip. */
-const PB_MIGRATETYPE_MASK = 0x7;
-const PB_MIGRATE_SKIP = 1 << 3;
 /** LLFree's occupancy levels: ⌊free/64⌋ + 1 for a partly or fully free 2 MiB frame, 0 when full. */
 const LEVEL_PAGES = 64;
 /** Levels 0..9: 0 full, ⌊free/64⌋ + 1 for 1..511 free pages, 9 fully free. */

@@ -2,8 +2,9 @@ import { pageblock_order } from '../mem/constants';
 import type { MigrateType } from './migratetype';
 
 /** include/linux/pageblock-flags.h: PB_migrate_skip, the bit above the 3 migratetype bits. */
-const PB_MIGRATE_SKIP = 1 << 3;
-const PB_MIGRATETYPE_MASK = 0x7;
+export const PB_MIGRATE_SKIP = 1 << 3;
+/** include/linux/pageblock-flags.h: the migratetype bits of a pageblock's flags byte. */
+export const PB_MIGRATETYPE_MASK = 0x7;
 
 /**
  * Per-pageblock flags over the whole pfn space (mm/page_alloc.c: get/set_pfnblock_flags_mask):
