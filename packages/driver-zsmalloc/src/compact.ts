@@ -1,35 +1,29 @@
 import { SHRINK_STOP, ZS_INUSE_RATIO_0, ZS_INUSE_RATIO_10, ZS_INUSE_RATIO_100, ZS_INUSE_RATIO_99 } from './constants';
-import { firstZspage, getFullnessGroup, insertZspage, removeZspage, zsCanCompact } from './fullness';
+import { emptiestGroup, fullestGroup, getFullnessGroup, insertZspage, removeZspage, zsCanCompact } from './fullness';
 import { copyObject } from './map';
 import { objFree, objMalloc } from './malloc';
 import type { ZsPool } from './pool';
 import type { SizeClass } from './size-class';
 import { emitZs } from './tracepoints';
-import { type Zspage, decodeObjWord, objPosition, readObjWord } from './zspage';
+import { type Zspage, objOffset, objPage, readHandleWord } from './zspage';
 import { freeZspage } from './zspage-alloc';
 
 /** mm/zsmalloc.c: isolate_src_zspage() — the first zspage scanning groups 10 % → 99 % (the emptiest). */
 function isolateSrcZspage(cls: SizeClass): Zspage | undefined {
-  for (let fg = ZS_INUSE_RATIO_10; fg <= ZS_INUSE_RATIO_99; fg++) {
-    const zspage = firstZspage(cls, fg);
-    if (zspage) {
-      removeZspage(cls, zspage);
-      return zspage;
-    }
-  }
-  return undefined;
+  const fg = emptiestGroup(cls, ZS_INUSE_RATIO_10, ZS_INUSE_RATIO_99);
+  if (fg < 0) return undefined;
+  const zspage = cls.fullnessHead[fg]!;
+  removeZspage(cls, zspage);
+  return zspage;
 }
 
 /** mm/zsmalloc.c: isolate_dst_zspage() — the first zspage scanning groups 99 % → 10 % (the fullest). */
 function isolateDstZspage(cls: SizeClass): Zspage | undefined {
-  for (let fg = ZS_INUSE_RATIO_99; fg >= ZS_INUSE_RATIO_10; fg--) {
-    const zspage = firstZspage(cls, fg);
-    if (zspage) {
-      removeZspage(cls, zspage);
-      return zspage;
-    }
-  }
-  return undefined;
+  const fg = fullestGroup(cls, ZS_INUSE_RATIO_10, ZS_INUSE_RATIO_99);
+  if (fg < 0) return undefined;
+  const zspage = cls.fullnessHead[fg]!;
+  removeZspage(cls, zspage);
+  return zspage;
 }
 
 /** mm/zsmalloc.c: putback_zspage() — back on the list of its current group; returns the group. */
@@ -42,8 +36,8 @@ function putbackZspage(cls: SizeClass, zspage: Zspage): number {
 /** The handle of allocated object `objIdx` of a zspage, or 0 if it is free (obj_allocated()). */
 function allocatedHandle(pool: ZsPool, zspage: Zspage, objIdx: number): number {
   if (zspage.huge) return zspage.hugeHandle;
-  const pos = objPosition(zspage.sizeClass.size, objIdx);
-  return decodeObjWord(readObjWord(pool.svc.mem.content, zspage.pages[pos.page]!, pos.offset));
+  const { size } = zspage.sizeClass;
+  return readHandleWord(pool.svc.mem.content, zspage.pages[objPage(size, objIdx)]!, objOffset(size, objIdx));
 }
 
 /**

@@ -1,37 +1,73 @@
-import { ZS_INUSE_RATIO_0, ZS_INUSE_RATIO_100, ZS_OBJS_ALLOCATED, ZS_OBJS_INUSE } from './constants';
+import { ZS_OBJS_ALLOCATED, ZS_OBJS_INUSE } from './constants';
 import type { SizeClass } from './size-class';
 import type { Zspage } from './zspage';
 
 /**
  * mm/zsmalloc.c: get_fullness_group() — RATIO_0 when empty, RATIO_100 when full, else
- * `100 * inuse / objs / 10 + 1` (groups 1..10 for 1..99 %).
+ * `100 * inuse / objs / 10 + 1` (groups 1..10 for 1..99 %); looked up in the class's table.
  */
 export function getFullnessGroup(cls: SizeClass, zspage: Zspage): number {
-  const { inuse } = zspage;
-  if (inuse === 0) return ZS_INUSE_RATIO_0;
-  if (inuse === cls.objsPerZspage) return ZS_INUSE_RATIO_100;
-  return Math.floor(Math.floor((100 * inuse) / cls.objsPerZspage) / 10) + 1;
+  return cls.fullnessOfInuse[zspage.inuse]!;
 }
 
-/** mm/zsmalloc.c: insert_zspage() — list_add at the head of the group, count it in the class stats. */
+/**
+ * mm/zsmalloc.c: insert_zspage() — list_add at the head of the group (the circular list's new
+ * head sits between the old head and the tail), count it in the class stats.
+ */
 export function insertZspage(cls: SizeClass, zspage: Zspage, fullness: number): void {
   cls.stats[fullness]!++;
-  cls.fullnessList[fullness]!.push(zspage);
+  const head = cls.fullnessHead[fullness];
+  if (head) {
+    const tail = head.prev!;
+    zspage.next = head;
+    zspage.prev = tail;
+    tail.next = zspage;
+    head.prev = zspage;
+  } else {
+    zspage.next = zspage;
+    zspage.prev = zspage;
+    cls.fullnessMask |= 1 << fullness;
+  }
+  cls.fullnessHead[fullness] = zspage;
   zspage.fullness = fullness;
 }
 
-/** mm/zsmalloc.c: remove_zspage() — off its group's list, uncounted. */
+/** mm/zsmalloc.c: remove_zspage() — list_del from its group's list, uncounted. */
 export function removeZspage(cls: SizeClass, zspage: Zspage): void {
-  const list = cls.fullnessList[zspage.fullness]!;
-  const at = list.lastIndexOf(zspage);
-  if (at < 0) throw new Error(`zsmalloc: zspage of class ${cls.index} is not on fullness list ${zspage.fullness}`);
-  list.splice(at, 1);
-  cls.stats[zspage.fullness]!--;
+  const fg = zspage.fullness;
+  const { next, prev } = zspage;
+  if (!next || !prev || zspage.sizeClass !== cls) throw new Error(`zsmalloc: zspage of class ${cls.index} is not on fullness list ${fg}`);
+  if (next === zspage) {
+    cls.fullnessHead[fg] = null;
+    cls.fullnessMask &= ~(1 << fg);
+  } else {
+    prev.next = next;
+    next.prev = prev;
+    if (cls.fullnessHead[fg] === zspage) cls.fullnessHead[fg] = next;
+  }
+  zspage.next = null;
+  zspage.prev = null;
+  cls.stats[fg]!--;
+}
+
+/**
+ * Empties group fg's list without touching the stats (list_splice_init onto a private list)
+ * and returns its zspages oldest first.
+ */
+export function spliceZspages(cls: SizeClass, fg: number): Zspage[] {
+  const out = cls.zspagesIn(fg);
+  for (const zspage of out) {
+    zspage.next = null;
+    zspage.prev = null;
+  }
+  cls.fullnessHead[fg] = null;
+  cls.fullnessMask &= ~(1 << fg);
+  return out;
 }
 
 /** mm/zsmalloc.c: fix_fullness_group() — move the zspage to the group its inuse now says; returns it. */
 export function fixFullnessGroup(cls: SizeClass, zspage: Zspage): number {
-  const fullness = getFullnessGroup(cls, zspage);
+  const fullness = cls.fullnessOfInuse[zspage.inuse]!;
   if (fullness === zspage.fullness) return fullness;
   removeZspage(cls, zspage);
   insertZspage(cls, zspage, fullness);
@@ -40,8 +76,22 @@ export function fixFullnessGroup(cls: SizeClass, zspage: Zspage): number {
 
 /** The first zspage of a group (list_first_entry_or_null): the most recently inserted one. */
 export function firstZspage(cls: SizeClass, fullness: number): Zspage | undefined {
-  const list = cls.fullnessList[fullness]!;
-  return list[list.length - 1];
+  return cls.fullnessHead[fullness] ?? undefined;
+}
+
+/**
+ * The fullest non-empty group in `lo..hi`, or -1: the loop `for (fg = hi; fg >= lo; fg--)` over
+ * list_first_entry_or_null() that find_get_zspage() and isolate_dst_zspage() run, as one bit scan.
+ */
+export function fullestGroup(cls: SizeClass, lo: number, hi: number): number {
+  const mask = cls.fullnessMask & ((2 << hi) - (1 << lo));
+  return mask ? 31 - Math.clz32(mask) : -1;
+}
+
+/** The emptiest non-empty group in `lo..hi`, or -1 (isolate_src_zspage()'s loop upwards). */
+export function emptiestGroup(cls: SizeClass, lo: number, hi: number): number {
+  const mask = cls.fullnessMask & ((2 << hi) - (1 << lo));
+  return mask ? 31 - Math.clz32(mask & -mask) : -1;
 }
 
 /**

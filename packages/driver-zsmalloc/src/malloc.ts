@@ -2,24 +2,24 @@ import { GFP_KERNEL, KernelError, __GFP_HIGHMEM, __GFP_MOVABLE } from '@mmsim/co
 import {
   ZS_HANDLE_SIZE, ZS_INUSE_RATIO_0, ZS_INUSE_RATIO_99, ZS_MAX_ALLOC_SIZE, ZS_OBJS_ALLOCATED, ZS_OBJS_INUSE,
 } from './constants';
-import { firstZspage, fixFullnessGroup, getFullnessGroup, insertZspage } from './fullness';
+import { fixFullnessGroup, fullestGroup, getFullnessGroup, insertZspage } from './fullness';
 import type { ZsPool } from './pool';
 import { type SizeClass, getSizeClassIndex } from './size-class';
 import { allocZspage, freeZspage, setZsPageMovable } from './zspage-alloc';
 import {
-  type Zspage, decodeLink, locationToObj, objPosition, objToLocation, readObjWord, writeHandleWord, writeLinkWord,
+  type Zspage, locationToObj, objIndex, objOffset, objPage, objPfn, readLinkWord, writeHandleWord, writeLinkWord,
 } from './zspage';
 
 /** What zram passes (and a sensible default): movable, highmem-capable pages that may reclaim. */
 export const ZS_DEFAULT_GFP = GFP_KERNEL | __GFP_HIGHMEM | __GFP_MOVABLE;
 
-/** mm/zsmalloc.c: find_get_zspage() — the first zspage scanning groups 99 % down to RATIO_0. */
+/**
+ * mm/zsmalloc.c: find_get_zspage() — the first zspage scanning groups 99 % down to RATIO_0
+ * (the fullest non-empty group's head, found with the class's group bitmask).
+ */
 export function findGetZspage(cls: SizeClass): Zspage | undefined {
-  for (let fg = ZS_INUSE_RATIO_99; fg >= ZS_INUSE_RATIO_0; fg--) {
-    const zspage = firstZspage(cls, fg);
-    if (zspage) return zspage;
-  }
-  return undefined;
+  const fg = fullestGroup(cls, ZS_INUSE_RATIO_0, ZS_INUSE_RATIO_99);
+  return fg < 0 ? undefined : cls.fullnessHead[fg]!;
 }
 
 /**
@@ -27,18 +27,18 @@ export function findGetZspage(cls: SizeClass): Zspage | undefined {
  * first word (beside the page for a huge zspage), count it in inuse; returns the obj value.
  */
 export function objMalloc(pool: ZsPool, zspage: Zspage, handle: number): number {
-  const { content } = pool.svc.mem;
   const { size } = zspage.sizeClass;
   const objIdx = zspage.freeobj;
   if (objIdx < 0) throw new Error(`zsmalloc: obj_malloc() on a full zspage of class ${zspage.sizeClass.index}`);
-  const pos = objPosition(size, objIdx);
-  const pfn = zspage.pages[pos.page]!;
+  const pfn = zspage.pages[objPage(size, objIdx)]!;
   if (zspage.huge) {
     zspage.freeobj = -1;
     zspage.hugeHandle = handle;
   } else {
-    zspage.freeobj = decodeLink(readObjWord(content, pfn, pos.offset));
-    writeHandleWord(content, pfn, pos.offset, handle);
+    const { content } = pool.svc.mem;
+    const offset = objOffset(size, objIdx);
+    zspage.freeobj = readLinkWord(content, pfn, offset);
+    writeHandleWord(content, pfn, offset, handle);
   }
   zspage.inuse++;
   return locationToObj(pfn, objIdx);
@@ -46,11 +46,11 @@ export function objMalloc(pool: ZsPool, zspage: Zspage, handle: number): number 
 
 /** mm/zsmalloc.c: obj_free() — push the object back on its zspage's free list (no stats). */
 export function objFree(pool: ZsPool, obj: number): Zspage {
-  const { pfn, objIdx } = objToLocation(obj);
+  const pfn = objPfn(obj);
+  const objIdx = objIndex(obj);
   const zspage = pool.zspageOfPfn(pfn);
-  const pos = objPosition(zspage.sizeClass.size, objIdx);
   if (zspage.huge) zspage.hugeHandle = 0;
-  else writeLinkWord(pool.svc.mem.content, pfn, pos.offset, zspage.freeobj);
+  else writeLinkWord(pool.svc.mem.content, pfn, objOffset(zspage.sizeClass.size, objIdx), zspage.freeobj);
   zspage.freeobj = objIdx;
   zspage.inuse--;
   return zspage;
@@ -99,7 +99,7 @@ export function zsMalloc(pool: ZsPool, size: number, gfp: number = ZS_DEFAULT_GF
 export function zsFree(pool: ZsPool, handle: number): void {
   pool.checkAlive('zsFree');
   const obj = pool.handleToObj(handle);
-  if (pool.mapped.has(handle)) {
+  if (pool.mapped.size !== 0 && pool.mapped.has(handle)) {
     throw new KernelError('EBUSY', `zsFree(${handle}): the object is mapped; call zsUnmapObject() first`);
   }
   const zspage = objFree(pool, obj);

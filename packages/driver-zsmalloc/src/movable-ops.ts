@@ -2,7 +2,7 @@ import { Errno, MigrateMode, type MovableOperations, PAGE_SIZE, type Page } from
 import type { ZsmallocService } from './service';
 import { modZspages } from './service';
 import { emitZs } from './tracepoints';
-import { decodeObjWord, firstObjOffset, locationToObj, readObjWord } from './zspage';
+import { firstObjOffset, locationToObj, readHandleWord } from './zspage';
 
 /**
  * zsmalloc_mops (mm/zsmalloc.c, v6.6): the movable_operations of every zsmalloc sub-page. One
@@ -47,7 +47,7 @@ export class ZsMovableOps implements MovableOperations {
       for (let addr = firstObjOffset(cls.size, pageIdx); addr < PAGE_SIZE; addr += cls.size) {
         const objIdx = (base + addr) / cls.size;
         if (objIdx >= cls.objsPerZspage) break;
-        const handle = decodeObjWord(readObjWord(svc.mem.content, src.pfn, addr));
+        const handle = readHandleWord(svc.mem.content, src.pfn, addr);
         if (!handle) continue;
         pool.handles.set(handle, locationToObj(dst.pfn, objIdx));
         moved++;

@@ -1,5 +1,5 @@
 import { KernelError } from '@mmsim/core';
-import { ZS_DEFAULT_CHAIN_SIZE } from './constants';
+import { NR_FULLNESS_GROUPS, ZS_DEFAULT_CHAIN_SIZE } from './constants';
 import { type SizeClass, type SizeClassTable, buildSizeClasses } from './size-class';
 import type { ZsmallocService } from './service';
 import type { Zspage } from './zspage';
@@ -87,7 +87,7 @@ export class ZsPool {
   /** Every zspage of the pool: on the fullness lists or waiting for the deferred free. */
   allZspages(): Zspage[] {
     const out: Zspage[] = [];
-    for (const cls of this.distinct) for (const list of cls.fullnessList) out.push(...list);
+    for (const cls of this.distinct) for (let fg = 0; fg < NR_FULLNESS_GROUPS; fg++) out.push(...cls.zspagesIn(fg));
     out.push(...this.freeing);
     return out;
   }

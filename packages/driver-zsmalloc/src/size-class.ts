@@ -1,19 +1,28 @@
 import { KernelError, PAGE_SIZE } from '@mmsim/core';
 import {
   NR_CLASS_STAT_TYPES, NR_FULLNESS_GROUPS, ZS_HANDLE_SIZE, ZS_MAX_ALLOC_SIZE, ZS_MAX_CHAIN_SIZE, ZS_MIN_ALLOC_SIZE,
-  ZS_MIN_CHAIN_SIZE, ZS_SIZE_CLASS_DELTA, ZS_SIZE_CLASSES,
+  ZS_INUSE_RATIO_0, ZS_INUSE_RATIO_100, ZS_MIN_CHAIN_SIZE, ZS_SIZE_CLASS_DELTA, ZS_SIZE_CLASSES,
 } from './constants';
 import type { Zspage } from './zspage';
 
 /**
  * struct size_class (mm/zsmalloc.c): objects of one size, kept in zspages of
- * `pagesPerZspage` pages holding `objsPerZspage` objects each. `fullnessList[fg]` holds the
- * zspages of fullness group fg; the array end is the list head (list_add inserts there).
+ * `pagesPerZspage` pages holding `objsPerZspage` objects each. `fullnessHead[fg]` is the list
+ * head of fullness group fg: the zspages form a circular doubly linked list through their
+ * `prev`/`next` fields (struct zspage's `list`), the head being the most recently inserted one.
+ * `fullnessMask` has bit fg set while group fg is non-empty, so find_get_zspage() and the
+ * compaction's isolate_*_zspage() pick their group with one bit scan instead of a loop.
  */
 export class SizeClass {
-  readonly fullnessList: Zspage[][] = Array.from({ length: NR_FULLNESS_GROUPS }, () => []);
+  readonly fullnessHead: (Zspage | null)[] = new Array<Zspage | null>(NR_FULLNESS_GROUPS).fill(null);
+  /** Bit fg set ⇔ fullnessHead[fg] !== null. */
+  fullnessMask = 0;
   /** class->stats.objs[]: zspages per fullness group, then ZS_OBJS_ALLOCATED, ZS_OBJS_INUSE. */
   readonly stats = new Array<number>(NR_CLASS_STAT_TYPES).fill(0);
+  /** objs_per_zspage == 1 && pages_per_zspage == 1: the zspages of this class are ZsHugePage. */
+  readonly huge: boolean;
+  /** get_fullness_group() for every inuse 0..objsPerZspage, computed once (it divides twice). */
+  readonly fullnessOfInuse: Uint8Array;
 
   constructor(
     /** The index this class was created for (merged indices point at it). */
@@ -21,12 +30,34 @@ export class SizeClass {
     readonly size: number,
     readonly pagesPerZspage: number,
     readonly objsPerZspage: number,
-  ) {}
-
-  /** objs_per_zspage == 1 && pages_per_zspage == 1: the zspages of this class are ZsHugePage. */
-  get huge(): boolean {
-    return this.objsPerZspage === 1 && this.pagesPerZspage === 1;
+  ) {
+    this.huge = objsPerZspage === 1 && pagesPerZspage === 1;
+    this.fullnessOfInuse = new Uint8Array(objsPerZspage + 1);
+    for (let inuse = 0; inuse <= objsPerZspage; inuse++) this.fullnessOfInuse[inuse] = fullnessGroupOf(inuse, objsPerZspage);
   }
+
+  /** The zspages of group fg, oldest first (the list walked backwards from its head). */
+  zspagesIn(fg: number): Zspage[] {
+    const out: Zspage[] = [];
+    const head = this.fullnessHead[fg];
+    if (!head) return out;
+    let z = head.prev!;
+    for (;;) {
+      out.push(z);
+      if (z === head) return out;
+      z = z.prev!;
+    }
+  }
+}
+
+/**
+ * mm/zsmalloc.c: get_fullness_group() — RATIO_0 when empty, RATIO_100 when full, else
+ * `100 * inuse / objs / 10 + 1` (groups 1..10 for 1..99 %).
+ */
+export function fullnessGroupOf(inuse: number, objsPerZspage: number): number {
+  if (inuse === 0) return ZS_INUSE_RATIO_0;
+  if (inuse === objsPerZspage) return ZS_INUSE_RATIO_100;
+  return Math.floor(Math.floor((100 * inuse) / objsPerZspage) / 10) + 1;
 }
 
 /**

@@ -3,7 +3,7 @@ import { NR_FULLNESS_GROUPS, ZSPAGE_MAGIC, ZS_INUSE_RATIO_0, ZS_OBJS_ALLOCATED, 
 import { getFullnessGroup } from './fullness';
 import type { ZsPool } from './pool';
 import { NR_ZSPAGES, type ZsmallocService } from './service';
-import { type Zspage, decodeLink, decodeObjWord, objPosition, objToLocation, readObjWord } from './zspage';
+import { type Zspage, objPosition, objToLocation, readHandleWord, readLinkWord } from './zspage';
 
 /** Checks one zspage: chain, page state, in-page free list and allocated objects. */
 function verifyZspage(pool: ZsPool, zspage: Zspage, fail: (what: string) => never): void {
@@ -24,7 +24,7 @@ function verifyZspage(pool: ZsPool, zspage: Zspage, fail: (what: string) => neve
       if (idx >= cls.objsPerZspage || free.has(idx)) fail(`${where}: free list broken at object ${idx}`);
       free.add(idx);
       const pos = objPosition(cls.size, idx);
-      idx = decodeLink(readObjWord(svc.mem.content, zspage.pages[pos.page]!, pos.offset));
+      idx = readLinkWord(svc.mem.content, zspage.pages[pos.page]!, pos.offset);
     }
   } else if (zspage.freeobj === 0) free.add(0);
   if (free.size !== cls.objsPerZspage - zspage.inuse) fail(`${where}: ${free.size} free objects but inuse ${zspage.inuse} of ${cls.objsPerZspage}`);
@@ -32,7 +32,7 @@ function verifyZspage(pool: ZsPool, zspage: Zspage, fail: (what: string) => neve
     if (free.has(idx)) continue;
     const pos = objPosition(cls.size, idx);
     const pfn = zspage.pages[pos.page]!;
-    const handle = zspage.huge ? zspage.hugeHandle : decodeObjWord(readObjWord(svc.mem.content, pfn, pos.offset));
+    const handle = zspage.huge ? zspage.hugeHandle : readHandleWord(svc.mem.content, pfn, pos.offset);
     if (!handle) fail(`${where}: object ${idx} is neither free nor tagged allocated`);
     const loc = objToLocation(pool.handles.get(handle) ?? -1);
     if (loc.pfn !== pfn || loc.objIdx !== idx) fail(`${where}: object ${idx} holds handle ${handle}, which does not resolve to it`);
@@ -55,7 +55,15 @@ export function zsVerifyPool(pool: ZsPool): void {
     const counted = new Array<number>(NR_FULLNESS_GROUPS).fill(0);
     let allocated = 0;
     let inuse = 0;
-    const zspages = [...cls.fullnessList.flat(), ...[...pool.freeing].filter((z) => z.sizeClass === cls)];
+    const listed: Zspage[] = [];
+    for (let fg = 0; fg < NR_FULLNESS_GROUPS; fg++) {
+      if (((cls.fullnessMask >>> fg) & 1) !== (cls.fullnessHead[fg] ? 1 : 0)) fail(`class ${cls.index} group ${fg}: the non-empty bitmask disagrees with the list head`);
+      for (const zspage of cls.zspagesIn(fg)) {
+        if (zspage.fullness !== fg || zspage.next!.prev !== zspage) fail(`zspage 0x${zspage.firstPage.toString(16)} is linked into group ${fg}'s list but records group ${zspage.fullness}`);
+        listed.push(zspage);
+      }
+    }
+    const zspages = [...listed, ...[...pool.freeing].filter((z) => z.sizeClass === cls)];
     for (const zspage of zspages) {
       verifyZspage(pool, zspage, fail);
       const fg = getFullnessGroup(cls, zspage);

@@ -1,11 +1,11 @@
 import type { Blocking } from '@mmsim/core';
 import { ZS_INUSE_RATIO_0, ZS_OBJS_ALLOCATED } from './constants';
-import { removeZspage } from './fullness';
+import { removeZspage, spliceZspages } from './fullness';
 import type { ZsPool } from './pool';
 import { modZspages } from './service';
 import type { SizeClass } from './size-class';
 import { emitZs } from './tracepoints';
-import { Zspage, objPosition, writeLinkWord } from './zspage';
+import { Zspage, objOffset, objPage, writeLinkWord } from './zspage';
 
 /**
  * mm/zsmalloc.c: alloc_zspage() — `pages_per_zspage` order-0 pages from the buddy with the
@@ -42,8 +42,7 @@ export function initZspage(pool: ZsPool, zspage: Zspage): void {
   const { size, objsPerZspage } = zspage.sizeClass;
   const { content } = pool.svc.mem;
   for (let i = 0; i < objsPerZspage; i++) {
-    const pos = objPosition(size, i);
-    writeLinkWord(content, zspage.pages[pos.page]!, pos.offset, i + 1 < objsPerZspage ? i + 1 : -1);
+    writeLinkWord(content, zspage.pages[objPage(size, i)]!, objOffset(size, i), i + 1 < objsPerZspage ? i + 1 : -1);
   }
   zspage.freeobj = 0;
 }
@@ -135,11 +134,7 @@ export function* lockZspage(pool: ZsPool, zspage: Zspage): Blocking<void> {
 export function* asyncFreeZspage(pool: ZsPool): Blocking<void> {
   pool.freeWorkQueued = false;
   const work: Zspage[] = [];
-  for (const cls of pool.distinct) {
-    const list = cls.fullnessList[ZS_INUSE_RATIO_0]!;
-    work.push(...list);
-    list.length = 0;
-  }
+  for (const cls of pool.distinct) work.push(...spliceZspages(cls, ZS_INUSE_RATIO_0));
   for (const z of work) pool.freeing.add(z);
   for (const zspage of work) {
     if (!pool.freeing.has(zspage)) continue;

@@ -1,4 +1,4 @@
-import { PAGE_SIZE, type PageContent } from '@mmsim/core';
+import { PAGE_SHIFT, PAGE_SIZE, type PageContent } from '@mmsim/core';
 import { OBJ_ALLOCATED_TAG, OBJ_INDEX_BITS, OBJ_TAG_BITS, ZSPAGE_MAGIC, ZS_INUSE_RATIO_0 } from './constants';
 import type { ZsPool } from './pool';
 import type { SizeClass } from './size-class';
@@ -29,14 +29,15 @@ export class Zspage {
   hugeHandle = 0;
   /** Parked for the deferred free (free_zspage could not lock every page). */
   deferred = false;
+  /** ZsHugePage() */
+  readonly huge: boolean;
+  /** struct zspage's `list` in its fullness group (circular; both null while on no list). */
+  prev: Zspage | null = null;
+  next: Zspage | null = null;
 
   constructor(readonly pool: ZsPool, readonly sizeClass: SizeClass, pages: number[]) {
     this.pages = pages;
-  }
-
-  /** ZsHugePage() */
-  get huge(): boolean {
-    return this.sizeClass.huge;
+    this.huge = sizeClass.huge;
   }
 
   /** get_first_page() */
@@ -56,10 +57,29 @@ export function objToLocation(obj: number): { pfn: number; objIdx: number } {
   return { pfn: (obj - objIdx) / OBJ_INDEX_SCALE, objIdx };
 }
 
+/** obj_to_location()'s page alone (hot paths avoid the pair object). */
+export function objPfn(obj: number): number {
+  return (obj - (obj % OBJ_INDEX_SCALE)) / OBJ_INDEX_SCALE;
+}
+
+/** obj_to_location()'s object index alone. */
+export function objIndex(obj: number): number {
+  return obj % OBJ_INDEX_SCALE;
+}
+
 /** The page (index in the chain) and in-page offset where object `objIdx` starts. */
 export function objPosition(size: number, objIdx: number): { page: number; offset: number } {
-  const off = objIdx * size;
-  return { page: Math.floor(off / PAGE_SIZE), offset: off % PAGE_SIZE };
+  return { page: objPage(size, objIdx), offset: objOffset(size, objIdx) };
+}
+
+/** The chain index of the page where object `objIdx` starts (chains are at most 16 pages, so this is integer maths). */
+export function objPage(size: number, objIdx: number): number {
+  return (objIdx * size) >>> PAGE_SHIFT;
+}
+
+/** The in-page offset where object `objIdx` starts. */
+export function objOffset(size: number, objIdx: number): number {
+  return (objIdx * size) & (PAGE_SIZE - 1);
 }
 
 /**
@@ -71,38 +91,33 @@ export function firstObjOffset(size: number, pageIdx: number): number {
   return (Math.ceil(start / size) * size) - start;
 }
 
-/** Reads the 8-byte word at the start of an object (its handle or its free-list link). */
-export function readObjWord(content: PageContent, pfn: number, offset: number): { lo: number; hi: number } {
-  return { lo: content.readU32(pfn, offset), hi: content.readU32(pfn, offset + 4) };
-}
-
-function writeWord(content: PageContent, pfn: number, offset: number, lo: number, hi: number): void {
-  content.writeU32(pfn, offset, lo >>> 0);
-  content.writeU32(pfn, offset + 4, hi >>> 0);
-}
-
 /** record the handle in an allocated object's first word: `handle | OBJ_ALLOCATED_TAG`. */
 export function writeHandleWord(content: PageContent, pfn: number, offset: number, handle: number): void {
-  writeWord(content, pfn, offset, (handle % 2 ** 32) | OBJ_ALLOCATED_TAG, Math.floor(handle / 2 ** 32));
+  content.writeU64(pfn, offset, ((handle % 2 ** 32) | OBJ_ALLOCATED_TAG) >>> 0, Math.floor(handle / 2 ** 32));
 }
 
 /** struct link_free: a free object's first word, `next << OBJ_TAG_BITS` (or the end marker). */
 export function writeLinkWord(content: PageContent, pfn: number, offset: number, next: number): void {
-  if (next < 0) writeWord(content, pfn, offset, LINK_END_LO, LINK_END_HI);
-  else writeWord(content, pfn, offset, next << OBJ_TAG_BITS, 0);
+  if (next < 0) content.writeU64(pfn, offset, LINK_END_LO, LINK_END_HI);
+  else content.writeU64(pfn, offset, (next << OBJ_TAG_BITS) >>> 0, 0);
 }
 
 /**
  * obj_allocated(): the handle stored in an object's first word, or 0 if the tag bit says the
- * object is free.
+ * object is free (the high half is read only for an allocated object).
  */
-export function decodeObjWord(word: { lo: number; hi: number }): number {
-  if (!(word.lo & OBJ_ALLOCATED_TAG)) return 0;
-  return word.hi * 2 ** 32 + ((word.lo & ~OBJ_ALLOCATED_TAG) >>> 0);
+export function readHandleWord(content: PageContent, pfn: number, offset: number): number {
+  const lo = content.readU32(pfn, offset);
+  if (!(lo & OBJ_ALLOCATED_TAG)) return 0;
+  return content.readU32(pfn, offset + 4) * 2 ** 32 + ((lo & ~OBJ_ALLOCATED_TAG) >>> 0);
 }
 
-/** The next free object named by a free object's link, or -1 at the end of the list. */
-export function decodeLink(word: { lo: number; hi: number }): number {
-  if (word.lo === LINK_END_LO && word.hi === LINK_END_HI) return -1;
-  return word.lo >>> OBJ_TAG_BITS;
+/**
+ * The next free object named by a free object's link, or -1 at the end of the list (the high
+ * half is read only when the low half matches the end marker's).
+ */
+export function readLinkWord(content: PageContent, pfn: number, offset: number): number {
+  const lo = content.readU32(pfn, offset);
+  if (lo === LINK_END_LO && content.readU32(pfn, offset + 4) === LINK_END_HI) return -1;
+  return lo >>> OBJ_TAG_BITS;
 }

@@ -55,6 +55,21 @@ describe('PageContent', () => {
     expect(() => c.readU32(0, 4093)).toThrow(/does not fit/);
   });
 
+  it('writeU64 stores lo then hi little-endian, equals two writeU32 calls, and refreshes the fingerprint', () => {
+    const c = new PageContent(new PageFrames(2));
+    c.setFingerprint(0, 0x04030201);
+    c.setFingerprint(1, 0x04030201);
+    const fp = c.fingerprint(0);
+    c.writeU64(0, 3, 0xfffffffe, 0x80000001);
+    c.writeU32(1, 3, 0xfffffffe);
+    c.writeU32(1, 7, 0x80000001);
+    expect(Array.from(c.read(0, 0, 12))).toEqual([1, 2, 3, 0xfe, 0xff, 0xff, 0xff, 1, 0, 0, 0x80, 4]);
+    expect(c.read(0)).toEqual(c.read(1));
+    expect(c.fingerprint(0)).not.toBe(fp);
+    expect(c.fingerprint(0)).toBe(c.fingerprint(1));
+    expect(() => c.writeU64(0, 4089, 1, 2)).toThrow(/does not fit/);
+  });
+
   it('a recycled buffer materialises as the new page value, not the old bytes', () => {
     const c = new PageContent(new PageFrames(3));
     c.write(0, 0, new Uint8Array(4096).fill(0x55));

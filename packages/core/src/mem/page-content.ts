@@ -104,6 +104,28 @@ export class PageContent {
     this.stale.add(pfn);
   }
 
+  /**
+   * Writes the little-endian 64-bit word `lo | hi << 32` at `offset`: writeU32 of both halves
+   * with one buffer lookup and one fingerprint invalidation (zsmalloc's handle and link words).
+   */
+  writeU64(pfn: number, offset: number, lo: number, hi: number): void {
+    checkRange(offset, 8);
+    let buf = this.buffers.get(pfn);
+    if (!buf) {
+      buf = this.materialize(pfn);
+      this.buffers.set(pfn, buf);
+    }
+    buf[offset] = lo;
+    buf[offset + 1] = lo >>> 8;
+    buf[offset + 2] = lo >>> 16;
+    buf[offset + 3] = lo >>> 24;
+    buf[offset + 4] = hi;
+    buf[offset + 5] = hi >>> 8;
+    buf[offset + 6] = hi >>> 16;
+    buf[offset + 7] = hi >>> 24;
+    this.stale.add(pfn);
+  }
+
   /** clear_page(): all zeros, no buffer. */
   zero(pfn: number): void {
     this.buffers.delete(pfn);
