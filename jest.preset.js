@@ -9,5 +9,5 @@ module.exports = (dir) => ({
   // reflect-metadata must load before tsyringe (toolchain.md P1); resolve from the package (P2).
   setupFiles: [require.resolve('reflect-metadata', { paths: [dir] })],
   moduleNameMapper: { '^@mmsim/(.*)$': '<rootDir>/../$1/src' },
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(dir, 'tsconfig.json') }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.jest.json') }] },
 });
