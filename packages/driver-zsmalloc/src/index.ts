@@ -3,6 +3,7 @@ export * from './size-class';
 export * from './zspage';
 export * from './fullness';
 export * from './service';
+export * from './handle-table';
 export * from './pool';
 export * from './pool-lifecycle';
 export * from './malloc';

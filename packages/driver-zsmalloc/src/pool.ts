@@ -1,5 +1,6 @@
 import { KernelError } from '@mmsim/core';
 import { NR_FULLNESS_GROUPS, ZS_DEFAULT_CHAIN_SIZE } from './constants';
+import { HandleTable } from './handle-table';
 import { type SizeClass, type SizeClassTable, buildSizeClasses } from './size-class';
 import type { ZsmallocService } from './service';
 import type { Zspage } from './zspage';
@@ -38,7 +39,7 @@ export class ZsPool {
   readonly hugeClassSize: number;
   readonly chainSize: number;
   /** handle → obj (record_obj / handle_to_obj). */
-  readonly handles = new Map<number, number>();
+  readonly handles = new HandleTable();
   /** Objects mapped right now (zs_map_object without zs_unmap_object yet). */
   readonly mapped = new Map<number, ZsMapping>();
   /** Zspages taken off their lists by the deferred free work and not yet freed. */
@@ -51,7 +52,6 @@ export class ZsPool {
   /** The free_work item is queued and has not started (kick_deferred_free). */
   freeWorkQueued = false;
   destroyed = false;
-  private nextHandle = 8;
 
   constructor(readonly svc: ZsmallocService, readonly name: string, options: ZsPoolOptions = {}) {
     this.chainSize = options.chainSize ?? ZS_DEFAULT_CHAIN_SIZE;
@@ -63,9 +63,7 @@ export class ZsPool {
 
   /** cache_alloc_handle(): a fresh handle, 8-byte aligned like the slab object it models. */
   allocHandle(): number {
-    const handle = this.nextHandle;
-    this.nextHandle += 8;
-    return handle;
+    return this.handles.alloc();
   }
 
   /** handle_to_obj(), for a handle the caller must own. */
