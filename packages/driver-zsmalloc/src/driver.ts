@@ -3,6 +3,7 @@ import {
 } from '@mmsim/core';
 import { z } from 'zod';
 import { ZsMovableOps } from './movable-ops';
+import { ZspageOfPfn } from './page-private';
 import { zsDestroyPool } from './pool-lifecycle';
 import { IZsmalloc, type ZsmallocService } from './service';
 
@@ -24,7 +25,7 @@ export const zsmallocDriver = defineDriver({
       movable: ctx.resolve(IMigration).movable,
       sched: ctx.resolve(IScheduler),
       events: ctx.resolve(IEventBus),
-      zspageOf: new Map(),
+      zspageOf: new ZspageOfPfn(),
       pools: new Map(),
     } as Omit<ZsmallocService, 'entry'> as ZsmallocService;
     (svc as { entry: ZsmallocService['entry'] }).entry = ctx.registerMovableOps(new ZsMovableOps(svc));

@@ -4,6 +4,7 @@ export * from './zspage';
 export * from './fullness';
 export * from './service';
 export * from './handle-table';
+export * from './page-private';
 export * from './pool';
 export * from './pool-lifecycle';
 export * from './malloc';
