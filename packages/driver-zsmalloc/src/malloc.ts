@@ -7,7 +7,7 @@ import type { ZsPool } from './pool';
 import { type SizeClass, getSizeClassIndex } from './size-class';
 import { allocZspage, freeZspage, setZsPageMovable } from './zspage-alloc';
 import {
-  type Zspage, locationToObj, objIndex, objOffset, objPage, objPfn, readLinkWord, writeHandleWord, writeLinkWord,
+  type Zspage, locationToObj, objIndex, objOffset, objPage, objPfn, writeHandleWord, writeLinkWord,
 } from './zspage';
 
 /** What zram passes (and a sensible default): movable, highmem-capable pages that may reclaim. */
@@ -35,10 +35,9 @@ export function objMalloc(pool: ZsPool, zspage: Zspage, handle: number): number 
     zspage.freeobj = -1;
     zspage.hugeHandle = handle;
   } else {
-    const { content } = pool.svc.mem;
-    const offset = objOffset(size, objIdx);
-    zspage.freeobj = readLinkWord(content, pfn, offset);
-    writeHandleWord(content, pfn, offset, handle);
+    // link->next of the object being taken, from the zspage's mirror of the link words.
+    zspage.freeobj = zspage.freeNext[objIdx]!;
+    writeHandleWord(pool.svc.mem.content, pfn, objOffset(size, objIdx), handle);
   }
   zspage.inuse++;
   return locationToObj(pfn, objIdx);
@@ -50,7 +49,10 @@ export function objFree(pool: ZsPool, obj: number): Zspage {
   const objIdx = objIndex(obj);
   const zspage = pool.zspageOfPfn(pfn);
   if (zspage.huge) zspage.hugeHandle = 0;
-  else writeLinkWord(pool.svc.mem.content, pfn, objOffset(zspage.sizeClass.size, objIdx), zspage.freeobj);
+  else {
+    writeLinkWord(pool.svc.mem.content, pfn, objOffset(zspage.sizeClass.size, objIdx), zspage.freeobj);
+    zspage.freeNext[objIdx] = zspage.freeobj;
+  }
   zspage.freeobj = objIdx;
   zspage.inuse--;
   return zspage;

@@ -162,3 +162,19 @@ describe('zs_compact', () => {
     await k.dispose();
   });
 });
+
+describe('zsVerifyPool', () => {
+  it('reports a free object whose link word in the page disagrees with the zspage\'s free-list mirror', async () => {
+    const k = boot();
+    const pool = zsCreatePool(k, 'p');
+    const h = zsMalloc(pool, 100);
+    const { pfn, objIdx } = objToLocation(pool.handleToObj(h));
+    const zspage = pool.zspageOfPfn(pfn);
+    zsVerifyService(k.resolve(IZsmalloc));
+    // Object 1 is free and links to object 2; make its link word name object 3.
+    expect([objIdx, zspage.freeobj, zspage.freeNext[1]]).toEqual([0, 1, 2]);
+    k.mem.content.writeU32(pfn, zspage.sizeClass.size, 3 << 1);
+    expect(() => zsVerifyService(k.resolve(IZsmalloc))).toThrow(/object 1's link word names 3, the zspage's free list mirror 2/);
+    await k.dispose();
+  });
+});

@@ -24,7 +24,9 @@ function verifyZspage(pool: ZsPool, zspage: Zspage, fail: (what: string) => neve
       if (idx >= cls.objsPerZspage || free.has(idx)) fail(`${where}: free list broken at object ${idx}`);
       free.add(idx);
       const pos = objPosition(cls.size, idx);
-      idx = readLinkWord(svc.mem.content, zspage.pages[pos.page]!, pos.offset);
+      const next = readLinkWord(svc.mem.content, zspage.pages[pos.page]!, pos.offset);
+      if (zspage.freeNext[idx] !== next) fail(`${where}: object ${idx}'s link word names ${next}, the zspage's free list mirror ${zspage.freeNext[idx]}`);
+      idx = next;
     }
   } else if (zspage.freeobj === 0) free.add(0);
   if (free.size !== cls.objsPerZspage - zspage.inuse) fail(`${where}: ${free.size} free objects but inuse ${zspage.inuse} of ${cls.objsPerZspage}`);

@@ -42,7 +42,9 @@ export function initZspage(pool: ZsPool, zspage: Zspage): void {
   const { size, objsPerZspage } = zspage.sizeClass;
   const { content } = pool.svc.mem;
   for (let i = 0; i < objsPerZspage; i++) {
-    writeLinkWord(content, zspage.pages[objPage(size, i)]!, objOffset(size, i), i + 1 < objsPerZspage ? i + 1 : -1);
+    const next = i + 1 < objsPerZspage ? i + 1 : -1;
+    writeLinkWord(content, zspage.pages[objPage(size, i)]!, objOffset(size, i), next);
+    zspage.freeNext[i] = next;
   }
   zspage.freeobj = 0;
 }

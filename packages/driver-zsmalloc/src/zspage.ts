@@ -24,6 +24,12 @@ export class Zspage {
   inuse = 0;
   /** Index of the first free object, or -1 when the zspage is full. */
   freeobj = 0;
+  /**
+   * The free list as the objects' link words hold it (`freeNext[i]` is the object after free
+   * object i, -1 at the end), mirrored here so obj_malloc() need not read the page: objFree()
+   * and initZspage() write both, and zsVerifyPool() checks that they agree.
+   */
+  readonly freeNext: Int32Array;
   fullness = ZS_INUSE_RATIO_0;
   /** Handle of the one object of a huge zspage (0 when free). */
   hugeHandle = 0;
@@ -38,6 +44,7 @@ export class Zspage {
   constructor(readonly pool: ZsPool, readonly sizeClass: SizeClass, pages: number[]) {
     this.pages = pages;
     this.huge = sizeClass.huge;
+    this.freeNext = new Int32Array(sizeClass.objsPerZspage);
   }
 
   /** get_first_page() */
@@ -57,14 +64,14 @@ export function objToLocation(obj: number): { pfn: number; objIdx: number } {
   return { pfn: (obj - objIdx) / OBJ_INDEX_SCALE, objIdx };
 }
 
-/** obj_to_location()'s page alone (hot paths avoid the pair object). */
+/** obj_to_location()'s page alone (hot paths avoid the pair object; the scale is a power of two, so the division is exact). */
 export function objPfn(obj: number): number {
-  return (obj - (obj % OBJ_INDEX_SCALE)) / OBJ_INDEX_SCALE;
+  return Math.floor(obj / OBJ_INDEX_SCALE);
 }
 
 /** obj_to_location()'s object index alone. */
 export function objIndex(obj: number): number {
-  return obj % OBJ_INDEX_SCALE;
+  return obj - Math.floor(obj / OBJ_INDEX_SCALE) * OBJ_INDEX_SCALE;
 }
 
 /** The page (index in the chain) and in-page offset where object `objIdx` starts. */
@@ -93,7 +100,9 @@ export function firstObjOffset(size: number, pageIdx: number): number {
 
 /** record the handle in an allocated object's first word: `handle | OBJ_ALLOCATED_TAG`. */
 export function writeHandleWord(content: PageContent, pfn: number, offset: number, handle: number): void {
-  content.writeU64(pfn, offset, ((handle % 2 ** 32) | OBJ_ALLOCATED_TAG) >>> 0, Math.floor(handle / 2 ** 32));
+  // Handles below 2^31 (all but after two hundred million allocations) are one int32 word.
+  if (handle <= 0x7fffffff) content.writeU64(pfn, offset, handle | OBJ_ALLOCATED_TAG, 0);
+  else content.writeU64(pfn, offset, ((handle % 2 ** 32) | OBJ_ALLOCATED_TAG) >>> 0, Math.floor(handle / 2 ** 32));
 }
 
 /** struct link_free: a free object's first word, `next << OBJ_TAG_BITS` (or the end marker). */
