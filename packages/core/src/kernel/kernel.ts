@@ -91,7 +91,7 @@ export class Kernel implements KernelFacade {
     });
     const hugetlb = new HugetlbSubsystem({ mem, alloc, vmstat, printk }, vm);
     const migration = new Migration({
-      mem, alloc, vmstat, events, current, locks, lru, rmap: vm, hugetlb,
+      mem, alloc, vmstat, events, current, locks, lru, rmap: vm.migrationRmap, hugetlb,
       movable: new MovableOpsRegistry(mem.frames, mem.mappings),
       thp: new SplitHugePage(vm, locks),
       // folio_mapping(): file folios resolve to their address_space; anon, KSM and movable do not.

@@ -89,13 +89,15 @@ export class Lruvecs {
 
   /** folio->mlock_count (0 when none is recorded). */
   mlockCount(head: number): number {
-    return this.mlockCounts.get(head) ?? 0;
+    return this.mlockCounts.size === 0 ? 0 : this.mlockCounts.get(head) ?? 0;
   }
 
   /** Sets folio->mlock_count; 0 forgets it. */
   setMlockCount(head: number, n: number): void {
-    if (n === 0) this.mlockCounts.delete(head);
-    else this.mlockCounts.set(head, n);
+    // lru_add_fn() clears it for every folio added: skip the hash lookup when none is recorded.
+    if (n === 0) {
+      if (this.mlockCounts.size !== 0) this.mlockCounts.delete(head);
+    } else this.mlockCounts.set(head, n);
   }
 
   /** Pages on list `lru` of node `nid` (lruvec_page_state / node_page_state(NR_LRU_BASE + lru)). */

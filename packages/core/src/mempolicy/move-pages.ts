@@ -3,7 +3,9 @@ import { PG } from '../mem/page-flags';
 import type { Lru } from '../lru/lru';
 import { MigrateMode, MigrateReason } from '../migrate/migrate-mode';
 import type { FolioList, Migration } from '../migrate/migration';
+import type { MmStruct } from '../vm/mm';
 import type { Process } from '../vm/process';
+import { EntryKind } from '../vm/pte';
 import type { Vm } from '../vm/vm';
 import { GFP_HIGHUSER_MOVABLE, __GFP_THISNODE } from '../zone/gfp';
 import { VM_HUGETLB } from '../vm/constants';
@@ -50,32 +52,35 @@ export class MovePages {
 
   /** do_pages_stat(): the node of every page, in chunks of DO_PAGES_STAT_CHUNK_NR. */
   private doPagesStat(p: Process, pages: readonly number[], status: Int32Array): void {
+    const mm = this.vm.check(p);
     for (let i = 0; i < pages.length; i++) {
-      const r = this.lookup(p, pages[i]!);
+      const r = this.lookup(mm, pages[i]!);
       status[i] = r < 0 ? r : this.vm.env.mem.pageZone(r).nid;
     }
   }
 
   /** follow_page(FOLL_GET | FOLL_DUMP): the pfn, or -EFAULT / -ENOENT. */
-  private lookup(p: Process, addr: number): number {
-    const mm = this.vm.check(p);
+  private lookup(mm: MmStruct, addr: number): number {
     const vma = mm.vmaLookup(addr);
     // vma_migratable(): 2 MiB hugetlb VMAs migrate (hugepage_migration_supported).
     if (!vma || (!vmaMigratable(vma) && !(vma.flags & VM_HUGETLB))) return -Errno.EFAULT;
-    const r = this.vm.followPage(p, addr);
-    if (r.kind === 'present' && r.pfn >= 0) {
+    const access = this.vm.access;
+    const kind = access.followEntry(mm, addr);
+    const pfn = access.followedPfn;
+    if (kind === EntryKind.PRESENT && pfn >= 0) {
       // Special pages such as the zero page are never dumped or moved.
-      if (this.vm.env.isZeroPfn(r.pfn) || this.vm.env.mem.frames.testFlag(r.pfn, PG.reserved)) return -Errno.EFAULT;
-      return r.pfn;
+      if (this.vm.env.isZeroPfn(pfn) || this.vm.env.mem.frames.testFlag(pfn, PG.reserved)) return -Errno.EFAULT;
+      return pfn;
     }
-    if (r.kind.startsWith('device')) return -Errno.ENOENT;
-    if (r.kind === 'none') return vma.isAnonymous ? -Errno.EFAULT : -Errno.ENOENT;
+    if (kind === EntryKind.NONE) return vma.isAnonymous ? -Errno.EFAULT : -Errno.ENOENT;
+    // Device-private, device-exclusive, migration, swap and poison entries: no page to report.
     return -Errno.ENOENT;
   }
 
   /** do_pages_move() */
   private doPagesMove(p: Process, pages: readonly number[], nodes: readonly number[], status: Int32Array, flags: number): number {
     const mem = this.vm.env.mem;
+    const mm = this.vm.check(p);
     const list = this.migration.newList();
     let currentNode = -1;
     let start = 0;
@@ -97,7 +102,7 @@ export class MovePages {
             start = i;
             currentNode = node;
           }
-          err = this.addPageForMigration(p, pages[i]!, currentNode, list, (flags & MPOL_MF_MOVE_ALL) !== 0);
+          err = this.addPageForMigration(mm, pages[i]!, currentNode, list, (flags & MPOL_MF_MOVE_ALL) !== 0);
           if (err > 0) continue;
           status[i] = err || currentNode;
           err = this.moveAndStore(list, currentNode, status, start, i, pages.length);
@@ -119,8 +124,8 @@ export class MovePages {
    * add_page_for_migration(): 1 when queued, 0 when already on `node`, or -EFAULT, -ENOENT,
    * -EACCES (shared page without MPOL_MF_MOVE_ALL), -EBUSY (could not isolate).
    */
-  private addPageForMigration(p: Process, addr: number, node: number, list: FolioList, migrateAll: boolean): number {
-    const pfn = this.lookup(p, addr);
+  private addPageForMigration(mm: MmStruct, addr: number, node: number, list: FolioList, migrateAll: boolean): number {
+    const pfn = this.lookup(mm, addr);
     if (pfn < 0) return pfn;
     const mem = this.vm.env.mem;
     const head = mem.frames.compoundHead(pfn);

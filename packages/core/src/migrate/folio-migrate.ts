@@ -9,6 +9,9 @@ import type { MigrationEnv } from './migration-env';
 import { MigrateStepTrace } from './migrate-tracepoints';
 
 const bit = (b: PG): number => 1 << b;
+/** The flags folio_migrate_flags() copies as they are. */
+const MIGRATE_FLAGS_COPIED = bit(PG.error) | bit(PG.referenced) | bit(PG.uptodate) | bit(PG.workingset) | bit(PG.owner_priv_1) | bit(PG.mappedtodisk) | bit(PG.dirty);
+const HEAD = bit(PG.head);
 
 /**
  * Moving a folio's identity and data to a new folio (mm/migrate.c: folio_migrate_mapping,
@@ -24,7 +27,7 @@ export class FolioMigrate {
 
   private nrPages(pfn: number): number {
     const f = this.env.mem.frames;
-    return f.flags[pfn]! & bit(PG.head) ? 1 << f.order[pfn]! : 1;
+    return f.flags[pfn]! & HEAD ? 1 << f.order[pfn]! : 1;
   }
 
   /** folio_expected_refs(): 1, plus the page-cache references and one for PG_private. */
@@ -109,8 +112,7 @@ export class FolioMigrate {
    */
   migrateFlags(dst: number, src: number): void {
     const f = this.env.mem.frames;
-    const copy = bit(PG.error) | bit(PG.referenced) | bit(PG.uptodate) | bit(PG.workingset) | bit(PG.owner_priv_1) | bit(PG.mappedtodisk) | bit(PG.dirty);
-    f.flags[dst]! |= f.flags[src]! & copy;
+    f.flags[dst]! |= f.flags[src]! & MIGRATE_FLAGS_COPIED;
     if (f.testClearFlag(src, PG.active)) f.setFlag(dst, PG.active);
     else if (f.testClearFlag(src, PG.unevictable)) f.setFlag(dst, PG.unevictable);
     if (this.trace.on) this.trace.step(src, 13);

@@ -161,7 +161,7 @@ export class MmuNotifierSubscriptions {
       this.nrOpen--;
       this.stats.ends++;
       this.invEnd();
-      for (const sub of this.hlist) sub.ops.invalidateRangeEnd?.(range);
+      if (this.hlist.length) for (const sub of this.hlist) sub.ops.invalidateRangeEnd?.(range);
       return;
     }
     if (!n) {
@@ -281,7 +281,7 @@ export class MmuNotifierSubscriptions {
 
   /** mm/mmu_notifier.c: mn_itree_inv_end() — the final end makes seq even and applies deferred updates. */
   private invEnd(): void {
-    if (--this.activeInvalidateRanges || !this.isInvalidating) return;
+    if (--this.activeInvalidateRanges || (this.invalidateSeq & 1) === 0) return;
     this.invalidateSeq++;
     for (const mni of this.deferredList) {
       mni.deferred = false;

@@ -137,23 +137,47 @@ export class Access {
     for (let a = first; a < addr + length; a += PAGE_SIZE) yield* this.resolveTask(mm, a, write);
   }
 
-  /** mm/gup.c: follow_page() without faulting: the entry at addr. */
-  follow(mm: MmStruct, addr: number): FollowResult {
-    const none: FollowResult = { pfn: -1, kind: 'none', huge: false, writable: false, dirty: false };
+  /** The pfn of the entry {@link followEntry} found last (-1 for none and swap entries). */
+  followedPfn = -1;
+  /** Its bits (kind and PTE flags), and whether it was a huge PMD. */
+  followedBits = 0;
+  followedHuge = false;
+
+  /**
+   * mm/gup.c: follow_page() without faulting, allocation-free: the EntryKind at addr; the pfn
+   * and bits are left in followedPfn / followedBits / followedHuge (move_pages looks up every
+   * page this way).
+   */
+  followEntry(mm: MmStruct, addr: number): EntryKind {
+    this.followedPfn = -1;
+    this.followedBits = 0;
+    this.followedHuge = false;
     const pmdt = mm.pgtables.pmdTable(addr);
-    if (!pmdt) return none;
+    if (!pmdt) return EntryKind.NONE;
     const i = pmdIndex(addr);
     const pb = pmdt.bits[i];
     const pk = pb & KIND_MASK;
     if (pk !== EntryKind.NONE && pk !== EntryKind.TABLE) {
-      return { pfn: pmdt.val[i] + Math.floor((addr % PMD_SIZE) / PAGE_SIZE), kind: KIND_NAMES[pk], huge: true, writable: (pb & PTE_WRITE) !== 0, dirty: (pb & PTE_DIRTY) !== 0 };
+      this.followedPfn = pmdt.val[i] + Math.floor((addr % PMD_SIZE) / PAGE_SIZE);
+      this.followedBits = pb;
+      this.followedHuge = true;
+      return pk;
     }
     const t = pmdt.ptes[i];
-    if (!t) return none;
+    if (!t) return EntryKind.NONE;
     const j = pteIndex(addr);
     const b = t.bits[j];
     const k = b & KIND_MASK;
-    if (k === EntryKind.NONE) return none;
-    return { pfn: k === EntryKind.SWAP ? -1 : t.val[j], kind: KIND_NAMES[k], huge: false, writable: (b & PTE_WRITE) !== 0, dirty: (b & PTE_DIRTY) !== 0 };
+    if (k === EntryKind.NONE) return k;
+    this.followedPfn = k === EntryKind.SWAP ? -1 : t.val[j];
+    this.followedBits = b;
+    return k;
+  }
+
+  /** mm/gup.c: follow_page() without faulting: the entry at addr. */
+  follow(mm: MmStruct, addr: number): FollowResult {
+    const k = this.followEntry(mm, addr);
+    const b = this.followedBits;
+    return { pfn: this.followedPfn, kind: KIND_NAMES[k]!, huge: this.followedHuge, writable: (b & PTE_WRITE) !== 0, dirty: (b & PTE_DIRTY) !== 0 };
   }
 }

@@ -31,7 +31,13 @@ export interface PageLockOps {
 
 /** The notifier range types are notify/'s (mmu_notifier_range, enum mmu_notifier_event). */
 import type { MmuNotifierRange } from '../notify/mmu-notifier-range';
-export { MmuNotifyEvent, MMU_NOTIFIER_RANGE_BLOCKABLE, type MmuNotifierRange } from '../notify/mmu-notifier-range';
+import { MMU_NOTIFIER_RANGE_BLOCKABLE as RANGE_BLOCKABLE, MmuNotifyEvent as NotifyEvent } from '../notify/mmu-notifier-range';
+export type { MmuNotifierRange } from '../notify/mmu-notifier-range';
+// Plain bindings, not `export { … } from`: CommonJS re-exports compile to getters, which the
+// unmap and migration paths would call for every page.
+export const MmuNotifyEvent = NotifyEvent;
+export type MmuNotifyEvent = NotifyEvent;
+export const MMU_NOTIFIER_RANGE_BLOCKABLE = RANGE_BLOCKABLE;
 
 /** The subscriptions of one mm (struct mmu_notifier_subscriptions). */
 export interface MmuNotifierOps {

@@ -1,7 +1,7 @@
 import { ContractViolation } from '../errors';
 import { HPAGE_PMD_ORDER } from '../mem/constants';
 import { PAGE_MAPPING_ANON } from '../mem/mapping';
-import { PG, PG_anon_exclusive } from '../mem/page-flags';
+import { PG, PG_anon_exclusive, ZONEID_SHIFT } from '../mem/page-flags';
 import type { ExecutionContext } from '../kernel/current';
 import type { VmStat } from '../stat/vmstat';
 import { GFP_KERNEL, GFP_TRANSHUGE, __GFP_COMP, __GFP_MOVABLE, __GFP_ZERO } from '../zone/gfp';
@@ -31,6 +31,7 @@ export interface VmDeps {
 }
 
 const ANON_EXCL = 1 << PG_anon_exclusive;
+const RANGE_BLOCKABLE = MMU_NOTIFIER_RANGE_BLOCKABLE;
 
 /**
  * State and helpers shared by the vm modules: the frames, the allocator, the zero pages and the
@@ -46,6 +47,10 @@ export class VmEnv {
   readonly locks: PageLockOps;
   readonly notifierFactory: MmuNotifierFactory;
   thp: 'always' | 'madvise' | 'never';
+  /** Node id of each zone id (zone ids index this; -1 for ids without a zone). */
+  private readonly zoneNid: Int32Array;
+  /** Each node's vmStat counters, by node id. */
+  private readonly nodeVmStat: Float64Array[];
   /** mm/memory.c: ZERO_PAGE(0) — one reserved zeroed frame shared by every read-only anon fault. */
   readonly zeroPfn: number;
   /** mm/huge_memory.c: huge_zero_page, allocated on first use (-1 until then). */
@@ -61,6 +66,8 @@ export class VmEnv {
     this.locks = deps.locks;
     this.notifierFactory = deps.notifiers;
     this.thp = deps.thp ?? 'madvise';
+    this.zoneNid = Int32Array.from({ length: deps.mem.zones.length }, (_, id) => deps.mem.zones[id]?.nid ?? -1);
+    this.nodeVmStat = deps.mem.nodes.map((n) => n.vmStat);
     const zero = deps.alloc.allocPagesPfn(GFP_KERNEL | __GFP_ZERO, 0);
     if (zero < 0) throw new ContractViolation('VM-ZERO', 'no frame left for ZERO_PAGE at vm init', undefined);
     this.frames.setFlag(zero, PG.reserved);
@@ -102,7 +109,9 @@ export class VmEnv {
 
   /** __mod_node_page_state(page_pgdat(page), item, n) */
   modNode(pfn: number, item: number, n: number): void {
-    this.mem.nodes[this.mem.pageZone(pfn).nid].vmStat[item] += n;
+    // page_pgdat() from the zone id in the page flags; the per-node counters are looked up by
+    // node id (one array load each: this runs for every mapping added or removed).
+    this.nodeVmStat[this.zoneNid[this.frames.flags[pfn] >>> ZONEID_SHIFT]][item] += n;
   }
 
   nodeOf(pfn: number): number {
@@ -139,7 +148,7 @@ export class VmEnv {
    * be passed to {@link invalidateEnd} once the page tables are updated.
    */
   invalidateStart(mm: MmStruct, start: number, end: number, event: MmuNotifyEvent, owner?: unknown): MmuNotifierRange {
-    const range: MmuNotifierRange = { start, end, event, flags: MMU_NOTIFIER_RANGE_BLOCKABLE, owner };
+    const range: MmuNotifierRange = { start, end, event, flags: RANGE_BLOCKABLE, owner };
     mm.notifiers.invalidateRangeStart(range);
     return range;
   }

@@ -16,6 +16,7 @@ import type { Rmap } from './rmap';
 import type { VmArea } from './vma';
 
 const ANON_EXCL = 1 << PG_anon_exclusive;
+const MMU_NOTIFY_CLEAR = MmuNotifyEvent.CLEAR;
 
 /** Options of try_to_migrate(): TTU_BATCH_FLUSH defers the TLB flush (not observable here). */
 export interface TryToMigrateOptions {
@@ -48,6 +49,11 @@ export class MigrationEntries {
     if (opts.batchFlush !== undefined && typeof opts.batchFlush !== 'boolean') {
       throw new KernelError('EINVAL', 'tryToMigrate: batchFlush must be a boolean');
     }
+    this.tryToMigrateFolio(pfn);
+  }
+
+  /** {@link tryToMigrate} for a pfn the caller knows is valid (the migration engine). */
+  tryToMigrateFolio(pfn: number): void {
     const f = this.env.frames;
     const head = f.compoundHead(pfn);
     const node = this.rmap.stableNode(head);
@@ -72,9 +78,9 @@ export class MigrationEntries {
     const mm = vma.mm;
     const start = addr0 > vma.start ? addr0 : vma.start;
     const end = Math.min(vma.end, addr0 + nr * PAGE_SIZE);
-    const range = env.invalidateStart(mm, start, end, MmuNotifyEvent.CLEAR);
-    const pmdt = mm.pgtables.pmdTable(addr0);
-    if (nr > 1 && pmdt && start === addr0) {
+    const range = env.invalidateStart(mm, start, end, MMU_NOTIFY_CLEAR);
+    const pmdt = nr > 1 && start === addr0 ? mm.pgtables.pmdTable(addr0) : null;
+    if (pmdt) {
       const i = pmdIndex(addr0);
       if ((pmdt.bits[i] & KIND_MASK) === EntryKind.PRESENT && pmdt.val[i] === head) {
         pmdt.bits[i] = this.migrationBits(head, head, pmdt.bits[i]);
@@ -131,7 +137,12 @@ export class MigrationEntries {
     env.mem.checkPfn(src);
     env.mem.checkPfn(dst);
     if (typeof locked !== 'boolean') throw new KernelError('EINVAL', 'removeMigrationPtes: locked must be a boolean');
-    const f = env.frames;
+    this.restoreFolio(src, dst);
+  }
+
+  /** {@link removeMigrationPtes} for pfns the caller knows are valid (the migration engine). */
+  restoreFolio(src: number, dst: number): void {
+    const f = this.env.frames;
     const srcHead = f.compoundHead(src);
     const dstHead = f.compoundHead(dst);
     const nr = this.rmap.nrPages(dstHead);
@@ -160,8 +171,8 @@ export class MigrationEntries {
     const f = env.frames;
     const mm = vma.mm;
     const anon = (f.mapping[dstHead] & PAGE_MAPPING_ANON) !== 0;
-    const pmdt = mm.pgtables.pmdTable(addr0);
-    if (nr > 1 && pmdt && addr0 >= vma.start) {
+    const pmdt = nr > 1 && addr0 >= vma.start ? mm.pgtables.pmdTable(addr0) : null;
+    if (pmdt) {
       const i = pmdIndex(addr0);
       const bits = pmdt.bits[i];
       if (isMigrationKind(bits & KIND_MASK) && pmdt.val[i] === srcHead) {
@@ -209,6 +220,11 @@ export class MigrationEntries {
    */
   folioGetAnonVma(pfn: number): AnonVma | null {
     this.env.mem.checkPfn(pfn);
+    return this.getAnonVma(pfn);
+  }
+
+  /** {@link folioGetAnonVma} for a pfn the caller knows is valid (the migration engine). */
+  getAnonVma(pfn: number): AnonVma | null {
     const head = this.env.frames.compoundHead(pfn);
     const mapping = this.env.frames.mapping[head];
     if ((mapping & 3) !== PAGE_MAPPING_ANON || !this.rmap.folioMapped(head)) return null;

@@ -5,7 +5,7 @@ import { NodeStat } from '../stat/vmstat-items';
 import { GFP_KERNEL_ACCOUNT, __GFP_ZERO } from '../zone/gfp';
 import type { PageAllocator } from '../zone/page-alloc';
 import type { PhysicalMemory } from '../zone/physical-memory';
-import { PMD_SIZE, PTRS_PER_PMD, PTRS_PER_PTE, PUD_SIZE } from './constants';
+import { PMD_SHIFT, PMD_SIZE, PTRS_PER_PMD, PTRS_PER_PTE, PUD_SIZE } from './constants';
 import { EntryKind } from './pte';
 
 /**
@@ -56,6 +56,8 @@ export class PageTables {
   private readonly pmdTables = new Map<number, PmdTable>();
   private lastPud = -1;
   private lastPmd: PmdTable | null = null;
+  /** First address of the region lastPmd covers (-Infinity when none is cached). */
+  private lastBase = -Infinity;
   /** Page-table frames this mm holds (mm->pgtables_bytes / PAGE_SIZE). */
   nrFrames = 0;
 
@@ -63,20 +65,34 @@ export class PageTables {
 
   /** The PMD table covering addr, or null (pmd_offset on a none PUD). */
   pmdTable(addr: number): PmdTable | null {
+    // The last table used answers most lookups (walks go address by address): an offset test,
+    // no division. Addresses exceed 32 bits, so the PUD index itself needs a float division.
+    if (addr - this.lastBase < PUD_SIZE && addr >= this.lastBase) return this.lastPmd;
     const pud = pudIndex(addr);
-    if (pud === this.lastPud) return this.lastPmd;
     const t = this.pmdTables.get(pud) ?? null;
-    if (t) {
-      this.lastPud = pud;
-      this.lastPmd = t;
-    }
+    if (t) this.remember(pud, t);
     return t;
   }
 
   /** The PTE table mapping addr, or null when the PMD is none, huge or a migration entry. */
   pteTable(addr: number): PteTable | null {
+    const off = addr - this.lastBase;
+    // Within the last 1 GiB region the offset is a 30-bit integer: pmd_index by a shift.
+    if (off < PUD_SIZE && off >= 0) return this.lastPmd!.ptes[off >>> PMD_SHIFT];
     const pmd = this.pmdTable(addr);
     return pmd ? pmd.ptes[pmdIndex(addr)] : null;
+  }
+
+  private remember(pud: number, t: PmdTable): void {
+    this.lastPud = pud;
+    this.lastPmd = t;
+    this.lastBase = pud * PUD_SIZE;
+  }
+
+  private forget(): void {
+    this.lastPud = -1;
+    this.lastPmd = null;
+    this.lastBase = -Infinity;
   }
 
   /** mm/memory.c: __pmd_alloc(): the PMD table for addr, allocated on first use. Throws ENOMEM. */
@@ -85,8 +101,7 @@ export class PageTables {
     if (existing) return existing;
     const t = new PmdTable(this.allocTableFrame());
     this.pmdTables.set(pudIndex(addr), t);
-    this.lastPud = pudIndex(addr);
-    this.lastPmd = t;
+    this.remember(pudIndex(addr), t);
     return t;
   }
 
@@ -147,7 +162,7 @@ export class PageTables {
       }
       if (live === 0) {
         this.pmdTables.delete(pud);
-        if (this.lastPud === pud) { this.lastPud = -1; this.lastPmd = null; }
+        if (this.lastPud === pud) this.forget();
         this.freeTableFrame(t.frame);
       }
     }

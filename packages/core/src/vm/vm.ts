@@ -8,6 +8,7 @@ import { Fault } from './fault';
 import { Filemap, type AddressSpace, type AddressSpaceOps } from './filemap';
 import { HugeMemory } from './huge-memory';
 import { Ksm } from './ksm';
+import { VmMigrationRmap } from './migration-rmap';
 import { MigrationEntries, type TryToMigrateOptions } from './migration-entries';
 import { MmStruct } from './mm';
 import { Mprotect } from './mprotect';
@@ -45,6 +46,8 @@ export class Vm {
   readonly fault: Fault;
   readonly ops: VmaOps;
   readonly migration: MigrationEntries;
+  /** The rmap calls of the migration engine, per folio and unchecked (migrate/deps.ts). */
+  readonly migrationRmap: VmMigrationRmap;
   readonly access: Access;
   /** FOLL_GET/FOLL_PIN accounting of GUP (vm/gup.ts). */
   readonly pins: PinAccounting;
@@ -76,6 +79,7 @@ export class Vm {
     this.fault = new Fault(env, this.rmap, this.anonVmas, this.thp, this.filemap, this.ksm, this.swap);
     this.ops = new VmaOps(env, this.anonVmas, this.thp, this.zap, this.filemap);
     this.migration = new MigrationEntries(env, this.rmap, this.anonVmas, this.filemap);
+    this.migrationRmap = new VmMigrationRmap(this.rmap, this.migration, this.ksm, env.mem.mappings);
     this.access = new Access(env, this.fault);
     this.pins = new PinAccounting(env);
     this.mmapper = new Mmap(this.ops, this.filemap);
@@ -308,14 +312,16 @@ export class Vm {
 
   /** put_anon_vma() on a token from {@link folioGetAnonVma} (or the AnonVma itself). */
   putAnonVma(token: number | AnonVma): void {
-    const av = typeof token === 'number' ? this.env.mem.mappings.get<AnonVma>(token) : token;
-    if (!(av instanceof AnonVma)) throw new KernelError('EINVAL', `putAnonVma: ${String(token)} is not a pinned anon_vma`);
-    this.migration.putAnonVma(av);
+    if (!(token instanceof AnonVma)) {
+      this.migrationRmap.putAnonVma(token);
+      return;
+    }
+    this.migration.putAnonVma(token);
   }
 
   /** folio_migrate_ksm(): the KSM stable node of `src` now points at `dst`. */
   migrateKsm(dst: number, src: number): void {
-    this.ksm.folioMigrateKsm(dst, src);
+    this.migrationRmap.migrateKsm(dst, src);
   }
 
   // page cache ----------------------------------------------------------------------------
