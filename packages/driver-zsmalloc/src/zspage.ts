@@ -69,9 +69,13 @@ export function objPfn(obj: number): number {
   return Math.floor(obj / OBJ_INDEX_SCALE);
 }
 
-/** obj_to_location()'s object index alone. */
+/**
+ * obj_to_location()'s object index alone. `| 0` keeps it a small integer for V8 (it is below
+ * 2^OBJ_INDEX_BITS): a float here would turn Zspage.freeobj into a double field, deprecating the
+ * Zspage hidden class and deoptimising every function that handles zspages.
+ */
 export function objIndex(obj: number): number {
-  return obj - Math.floor(obj / OBJ_INDEX_SCALE) * OBJ_INDEX_SCALE;
+  return (obj - Math.floor(obj / OBJ_INDEX_SCALE) * OBJ_INDEX_SCALE) | 0;
 }
 
 /** The page (index in the chain) and in-page offset where object `objIdx` starts. */
