@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './v8-tuning';
 import 'reflect-metadata';
 import { processIo } from './io';
 import { runCli } from './program';
