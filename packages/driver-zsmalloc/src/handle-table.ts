@@ -3,6 +3,7 @@ const CHUNK_SHIFT = 10;
 const CHUNK = 1 << CHUNK_SHIFT;
 /** Handles are 8-byte aligned like the slab objects they model; handle / 8 is its slot. */
 const HANDLE_ALIGN = 8;
+const HANDLE_SHIFT = 3;
 /** An empty slot (obj values are pfn * 2^OBJ_INDEX_BITS + obj_idx, never negative). */
 const NO_OBJ = -1;
 
@@ -36,8 +37,8 @@ export class HandleTable implements Iterable<[number, number]> {
 
   /** handle_to_obj(): the obj recorded for a live handle, undefined for anything else. */
   get(handle: number): number | undefined {
-    const slot = handle / HANDLE_ALIGN;
-    if (!(slot >= 1 && slot < this.nextSlot) || slot % 1 !== 0) return undefined;
+    const slot = this.slotOf(handle);
+    if (slot === 0) return undefined;
     const chunk = this.chunks[slot >>> CHUNK_SHIFT];
     if (!chunk) return undefined;
     const obj = chunk[slot & (CHUNK - 1)]!;
@@ -50,8 +51,8 @@ export class HandleTable implements Iterable<[number, number]> {
 
   /** record_obj(): store the obj a handle (one alloc() returned) now stands for. */
   set(handle: number, obj: number): this {
-    const slot = handle / HANDLE_ALIGN;
-    if (!(slot >= 1 && slot < this.nextSlot) || slot % 1 !== 0) throw new Error(`zsmalloc: handle ${handle} was never allocated from this pool`);
+    const slot = this.slotOf(handle);
+    if (slot === 0) throw new Error(`zsmalloc: handle ${handle} was never allocated from this pool`);
     if (!(obj >= 0)) throw new Error(`zsmalloc: handle ${handle} cannot record obj ${obj}`);
     const c = slot >>> CHUNK_SHIFT;
     let chunk = this.chunks[c];
@@ -72,7 +73,7 @@ export class HandleTable implements Iterable<[number, number]> {
   /** cache_free_handle(): forget a handle; false if it was not live. */
   delete(handle: number): boolean {
     if (this.get(handle) === undefined) return false;
-    const slot = handle / HANDLE_ALIGN;
+    const slot = this.slotOf(handle);
     const c = slot >>> CHUNK_SHIFT;
     this.chunks[c]![slot & (CHUNK - 1)] = NO_OBJ;
     this.count--;
@@ -106,6 +107,16 @@ export class HandleTable implements Iterable<[number, number]> {
 
   [Symbol.iterator](): IterableIterator<[number, number]> {
     return this.entries();
+  }
+
+  /**
+   * The slot of a handle alloc() gave out, or 0 for anything else (not a multiple of 8, not an
+   * integer, negative, out of range): only a real handle maps back onto itself. Below 2^31 the
+   * shift is the integer fast path; above it the division keeps large handles exact.
+   */
+  private slotOf(handle: number): number {
+    const slot = handle < 0x80000000 ? handle >>> HANDLE_SHIFT : Math.floor(handle / HANDLE_ALIGN);
+    return slot * HANDLE_ALIGN === handle && slot < this.nextSlot ? slot : 0;
   }
 
   /** Frees chunk c's memory once it holds no live handle and alloc() has moved past it. */
