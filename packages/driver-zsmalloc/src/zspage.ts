@@ -111,8 +111,9 @@ export function writeHandleWord(content: PageContent, pfn: number, offset: numbe
 
 /** struct link_free: a free object's first word, `next << OBJ_TAG_BITS` (or the end marker). */
 export function writeLinkWord(content: PageContent, pfn: number, offset: number, next: number): void {
-  if (next < 0) content.writeU64(pfn, offset, LINK_END_LO, LINK_END_HI);
-  else content.writeU64(pfn, offset, (next << OBJ_TAG_BITS) >>> 0, 0);
+  // The end marker goes in as int32s (-2, -1: the same bytes), so V8 passes small integers only.
+  if (next < 0) content.writeU64(pfn, offset, LINK_END_LO | 0, LINK_END_HI | 0);
+  else content.writeU64(pfn, offset, next << OBJ_TAG_BITS, 0);
 }
 
 /**

@@ -68,6 +68,8 @@ describe('PageContent', () => {
     expect(c.fingerprint(0)).not.toBe(fp);
     expect(c.fingerprint(0)).toBe(c.fingerprint(1));
     expect(() => c.writeU64(0, 4089, 1, 2)).toThrow(/does not fit/);
+    c.writeU64(1, 3, -2, -2147483647);
+    expect(c.read(0)).toEqual(c.read(1));
   });
 
   it('a recycled buffer materialises as the new page value, not the old bytes', () => {

@@ -105,8 +105,9 @@ export class PageContent {
   }
 
   /**
-   * Writes the little-endian 64-bit word `lo | hi << 32` at `offset`: writeU32 of both halves
-   * with one buffer lookup and one fingerprint invalidation (zsmalloc's handle and link words).
+   * Writes the little-endian 64-bit word `lo | hi << 32` at `offset` (each half taken modulo 2^32,
+   * so -2 writes the bytes of 0xfffffffe): writeU32 of both halves with one buffer lookup and one
+   * fingerprint invalidation (zsmalloc's handle and link words).
    */
   writeU64(pfn: number, offset: number, lo: number, hi: number): void {
     checkRange(offset, 8);
