@@ -39,6 +39,7 @@ describe('fullness lists (insert_zspage / remove_zspage, list_add semantics)', (
     removeZspage(cls, zs[at]!);
     expect(labels(cls.zspagesIn(7))).toEqual(left);
     expect(firstZspage(cls, 7)!.firstPage).toBe(head);
+    expect([cls.fullnessTail[7]!.firstPage, cls.fullnessHead[7]!.prev, cls.fullnessTail[7]!.next]).toEqual([left[0], null, null]);
     expect(cls.stats[7]).toBe(2);
     expect(cls.fullnessMask).toBe(1 << 7);
   });
@@ -47,7 +48,7 @@ describe('fullness lists (insert_zspage / remove_zspage, list_add semantics)', (
     const { cls, zs } = setup(1);
     insertZspage(cls, zs[0]!, 3);
     removeZspage(cls, zs[0]!);
-    expect([cls.fullnessHead[3], cls.fullnessMask, cls.stats[3]]).toEqual([null, 0, 0]);
+    expect([cls.fullnessHead[3], cls.fullnessTail[3], cls.fullnessMask, cls.stats[3]]).toEqual([null, null, 0, 0]);
     expect(() => removeZspage(cls, zs[0]!)).toThrow(/is not on fullness list 3/);
   });
 

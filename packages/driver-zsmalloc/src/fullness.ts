@@ -11,21 +11,17 @@ export function getFullnessGroup(cls: SizeClass, zspage: Zspage): number {
 }
 
 /**
- * mm/zsmalloc.c: insert_zspage() — list_add at the head of the group (the circular list's new
- * head sits between the old head and the tail), count it in the class stats.
+ * mm/zsmalloc.c: insert_zspage() — list_add at the head of the group (only the old head is
+ * touched), count it in the class stats.
  */
 export function insertZspage(cls: SizeClass, zspage: Zspage, fullness: number): void {
   cls.stats[fullness]!++;
-  const head = cls.fullnessHead[fullness];
-  if (head) {
-    const tail = head.prev!;
-    zspage.next = head;
-    zspage.prev = tail;
-    tail.next = zspage;
-    head.prev = zspage;
-  } else {
-    zspage.next = zspage;
-    zspage.prev = zspage;
+  const head = cls.fullnessHead[fullness] ?? null;
+  zspage.prev = null;
+  zspage.next = head;
+  if (head) head.prev = zspage;
+  else {
+    cls.fullnessTail[fullness] = zspage;
     cls.fullnessMask |= 1 << fullness;
   }
   cls.fullnessHead[fullness] = zspage;
@@ -36,15 +32,12 @@ export function insertZspage(cls: SizeClass, zspage: Zspage, fullness: number): 
 export function removeZspage(cls: SizeClass, zspage: Zspage): void {
   const fg = zspage.fullness;
   const { next, prev } = zspage;
-  if (!next || !prev || zspage.sizeClass !== cls) throw new Error(`zsmalloc: zspage of class ${cls.index} is not on fullness list ${fg}`);
-  if (next === zspage) {
-    cls.fullnessHead[fg] = null;
-    cls.fullnessMask &= ~(1 << fg);
-  } else {
-    prev.next = next;
-    next.prev = prev;
-    if (cls.fullnessHead[fg] === zspage) cls.fullnessHead[fg] = next;
-  }
+  if (prev) prev.next = next;
+  else if (cls.fullnessHead[fg] === zspage) cls.fullnessHead[fg] = next;
+  else throw new Error(`zsmalloc: zspage of class ${cls.index} is not on fullness list ${fg}`);
+  if (next) next.prev = prev;
+  else cls.fullnessTail[fg] = prev;
+  if (!cls.fullnessHead[fg]) cls.fullnessMask &= ~(1 << fg);
   zspage.next = null;
   zspage.prev = null;
   cls.stats[fg]!--;
@@ -61,6 +54,7 @@ export function spliceZspages(cls: SizeClass, fg: number): Zspage[] {
     zspage.prev = null;
   }
   cls.fullnessHead[fg] = null;
+  cls.fullnessTail[fg] = null;
   cls.fullnessMask &= ~(1 << fg);
   return out;
 }

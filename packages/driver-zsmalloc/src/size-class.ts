@@ -7,14 +7,15 @@ import type { Zspage } from './zspage';
 
 /**
  * struct size_class (mm/zsmalloc.c): objects of one size, kept in zspages of
- * `pagesPerZspage` pages holding `objsPerZspage` objects each. `fullnessHead[fg]` is the list
- * head of fullness group fg: the zspages form a circular doubly linked list through their
- * `prev`/`next` fields (struct zspage's `list`), the head being the most recently inserted one.
- * `fullnessMask` has bit fg set while group fg is non-empty, so find_get_zspage() and the
- * compaction's isolate_*_zspage() pick their group with one bit scan instead of a loop.
+ * `pagesPerZspage` pages holding `objsPerZspage` objects each. Fullness group fg is a doubly
+ * linked list through the zspages' `prev`/`next` fields (struct zspage's `list`) from
+ * `fullnessHead[fg]`, the most recently inserted zspage (list_first_entry), to
+ * `fullnessTail[fg]`, the oldest. `fullnessMask` has bit fg set while group fg is non-empty, so
+ * find_get_zspage() and the compaction's isolate_*_zspage() pick their group with one bit scan.
  */
 export class SizeClass {
   readonly fullnessHead: (Zspage | null)[] = new Array<Zspage | null>(NR_FULLNESS_GROUPS).fill(null);
+  readonly fullnessTail: (Zspage | null)[] = new Array<Zspage | null>(NR_FULLNESS_GROUPS).fill(null);
   /** Bit fg set ⇔ fullnessHead[fg] !== null. */
   fullnessMask = 0;
   /** class->stats.objs[]: zspages per fullness group, then ZS_OBJS_ALLOCATED, ZS_OBJS_INUSE. */
@@ -39,14 +40,8 @@ export class SizeClass {
   /** The zspages of group fg, oldest first (the list walked backwards from its head). */
   zspagesIn(fg: number): Zspage[] {
     const out: Zspage[] = [];
-    const head = this.fullnessHead[fg];
-    if (!head) return out;
-    let z = head.prev!;
-    for (;;) {
-      out.push(z);
-      if (z === head) return out;
-      z = z.prev!;
-    }
+    for (let z = this.fullnessTail[fg]; z; z = z.prev) out.push(z);
+    return out;
   }
 }
 

@@ -60,8 +60,13 @@ export function zsVerifyPool(pool: ZsPool): void {
     const listed: Zspage[] = [];
     for (let fg = 0; fg < NR_FULLNESS_GROUPS; fg++) {
       if (((cls.fullnessMask >>> fg) & 1) !== (cls.fullnessHead[fg] ? 1 : 0)) fail(`class ${cls.index} group ${fg}: the non-empty bitmask disagrees with the list head`);
-      for (const zspage of cls.zspagesIn(fg)) {
-        if (zspage.fullness !== fg || zspage.next!.prev !== zspage) fail(`zspage 0x${zspage.firstPage.toString(16)} is linked into group ${fg}'s list but records group ${zspage.fullness}`);
+      const fromTail = cls.zspagesIn(fg);
+      const fromHead: Zspage[] = [];
+      for (let z = cls.fullnessHead[fg]; z && fromHead.length <= fromTail.length; z = z.next) fromHead.push(z);
+      fromHead.reverse();
+      if (fromHead.length !== fromTail.length || fromHead.some((z, i) => z !== fromTail[i])) fail(`class ${cls.index} group ${fg}: walking the list by next and by prev gives different zspages`);
+      for (const zspage of fromTail) {
+        if (zspage.fullness !== fg) fail(`zspage 0x${zspage.firstPage.toString(16)} is linked into group ${fg}'s list but records group ${zspage.fullness}`);
         listed.push(zspage);
       }
     }
