@@ -3,6 +3,9 @@ import { ZS_HANDLE_SIZE } from './constants';
 import type { ZsMapMode, ZsMapping, ZsPool } from './pool';
 import { objPosition, objToLocation } from './zspage';
 
+/** PAGE_SIZE read once: core's re-exports are CommonJS getters (see zspage.ts). */
+const PAGE = PAGE_SIZE;
+
 /** Where an object's usable bytes are: its zspage, page index and offset, and how many. */
 function objectSpan(pool: ZsPool, handle: number): { pages: number[]; page: number; offset: number; length: number } {
   const { pfn, objIdx } = objToLocation(pool.handleToObj(handle));
@@ -19,7 +22,7 @@ function objectSpan(pool: ZsPool, handle: number): { pages: number[]; page: numb
 /** Reads `length` bytes of a zspage from (page, offset), crossing into the next page (__zs_map_object). */
 function readSpan(pool: ZsPool, pages: number[], page: number, offset: number, length: number): Uint8Array {
   const { content } = pool.svc.mem;
-  const first = Math.min(length, PAGE_SIZE - offset);
+  const first = Math.min(length, PAGE - offset);
   if (first === length) return content.read(pages[page]!, offset, length);
   const out = new Uint8Array(length);
   out.set(content.read(pages[page]!, offset, first), 0);
@@ -30,7 +33,7 @@ function readSpan(pool: ZsPool, pages: number[], page: number, offset: number, l
 /** Writes bytes of a zspage at (page, offset), crossing into the next page (__zs_unmap_object). */
 function writeSpan(pool: ZsPool, pages: number[], page: number, offset: number, bytes: Uint8Array): void {
   const { content } = pool.svc.mem;
-  const first = Math.min(bytes.length, PAGE_SIZE - offset);
+  const first = Math.min(bytes.length, PAGE - offset);
   content.write(pages[page]!, offset, bytes.subarray(0, first));
   if (first < bytes.length) content.write(pages[page + 1]!, 0, bytes.subarray(first));
 }

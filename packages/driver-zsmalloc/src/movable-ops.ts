@@ -4,6 +4,9 @@ import { modZspages } from './service';
 import { emitZs } from './tracepoints';
 import { firstObjOffset, locationToObj, readHandleWord } from './zspage';
 
+/** PAGE_SIZE read once: core's re-exports are CommonJS getters (see zspage.ts). */
+const PAGE = PAGE_SIZE;
+
 /**
  * zsmalloc_mops (mm/zsmalloc.c, v6.6): the movable_operations of every zsmalloc sub-page. One
  * set serves all pools; the page's zspage (page->private) names the pool.
@@ -43,8 +46,8 @@ export class ZsMovableOps implements MovableOperations {
         moved++;
       }
     } else {
-      const base = pageIdx * PAGE_SIZE;
-      for (let addr = firstObjOffset(cls.size, pageIdx); addr < PAGE_SIZE; addr += cls.size) {
+      const base = pageIdx * PAGE;
+      for (let addr = firstObjOffset(cls.size, pageIdx); addr < PAGE; addr += cls.size) {
         const objIdx = (base + addr) / cls.size;
         if (objIdx >= cls.objsPerZspage) break;
         const handle = readHandleWord(svc.mem.content, src.pfn, addr);

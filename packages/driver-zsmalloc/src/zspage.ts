@@ -3,6 +3,12 @@ import { OBJ_ALLOCATED_TAG, OBJ_INDEX_BITS, OBJ_TAG_BITS, ZSPAGE_MAGIC, ZS_INUSE
 import type { ZsPool } from './pool';
 import type { SizeClass } from './size-class';
 
+/**
+ * PAGE_SHIFT and the in-page offset mask as module constants: `@mmsim/core`'s re-exports are
+ * CommonJS getters, which would run (a megamorphic keyed load) on every objPage()/objOffset().
+ */
+const SHIFT = PAGE_SHIFT;
+const OFFSET_MASK = PAGE_SIZE - 1;
 /** 2^OBJ_INDEX_BITS: an obj value is `pfn * OBJ_INDEX_SCALE + obj_idx`. */
 const OBJ_INDEX_SCALE = 2 ** OBJ_INDEX_BITS;
 /** The end of the in-page free list: `-1UL << OBJ_TAG_BITS`, as two little-endian words. */
@@ -85,12 +91,12 @@ export function objPosition(size: number, objIdx: number): { page: number; offse
 
 /** The chain index of the page where object `objIdx` starts (chains are at most 16 pages, so this is integer maths). */
 export function objPage(size: number, objIdx: number): number {
-  return (objIdx * size) >>> PAGE_SHIFT;
+  return (objIdx * size) >>> SHIFT;
 }
 
 /** The in-page offset where object `objIdx` starts. */
 export function objOffset(size: number, objIdx: number): number {
-  return (objIdx * size) & (PAGE_SIZE - 1);
+  return (objIdx * size) & OFFSET_MASK;
 }
 
 /**
@@ -98,7 +104,7 @@ export function objOffset(size: number, objIdx: number): number {
  * bytes before it belong to an object spanning from the previous page).
  */
 export function firstObjOffset(size: number, pageIdx: number): number {
-  const start = pageIdx * PAGE_SIZE;
+  const start = pageIdx << SHIFT;
   return (Math.ceil(start / size) * size) - start;
 }
 
