@@ -17,3 +17,18 @@ export * from './driver';
 export * from './verify';
 export * from './zram/compressor';
 export * from './zram/zram';
+
+import { zsFree as free, zsMalloc as malloc } from './malloc';
+import { zsMapObject as mapObject, zsReadObject as readObject, zsUnmapObject as unmapObject, zsWriteObject as writeObject } from './map';
+
+/*
+ * The per-object calls again, as plain exported values: `export *` compiles to CommonJS getters
+ * sharing one `m[k]` closure, so every call from another package would first run a megamorphic
+ * keyed load. These local exports take precedence over the `export *` ones (same functions).
+ */
+export const zsMalloc: typeof malloc = malloc;
+export const zsFree: typeof free = free;
+export const zsMapObject: typeof mapObject = mapObject;
+export const zsUnmapObject: typeof unmapObject = unmapObject;
+export const zsReadObject: typeof readObject = readObject;
+export const zsWriteObject: typeof writeObject = writeObject;
