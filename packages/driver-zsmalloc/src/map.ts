@@ -1,7 +1,7 @@
 import { KernelError, PAGE_SIZE } from '@mmsim/core';
 import { ZS_HANDLE_SIZE } from './constants';
 import type { ZsMapMode, ZsMapping, ZsPool } from './pool';
-import { objPosition, objToLocation } from './zspage';
+import { objIndex, objPfn, objPosition, objToLocation } from './zspage';
 
 /** PAGE_SIZE read once: core's re-exports are CommonJS getters (see zspage.ts). */
 const PAGE = PAGE_SIZE;
@@ -88,14 +88,25 @@ export function zsReadObject(pool: ZsPool, handle: number, length?: number): Uin
   return length === undefined ? mapping.bytes : mapping.bytes.slice(0, length);
 }
 
-/** zs_obj_copy()-style: move an object's whole class-size bytes from one obj location to another. */
+/**
+ * mm/zsmalloc.c: zs_object_copy() — move an object's whole class-size bytes from one obj location
+ * to another, piece by piece where either side crosses a page boundary (no intermediate copy).
+ */
 export function copyObject(pool: ZsPool, dstObj: number, srcObj: number): void {
-  const src = objToLocation(srcObj);
-  const dst = objToLocation(dstObj);
-  const sz = pool.zspageOfPfn(src.pfn);
-  const dz = pool.zspageOfPfn(dst.pfn);
-  const size = sz.sizeClass.size;
-  const sp = objPosition(size, src.objIdx);
-  const dp = objPosition(size, dst.objIdx);
-  writeSpan(pool, dz.pages, dp.page, dp.offset, readSpan(pool, sz.pages, sp.page, sp.offset, size));
+  const { content } = pool.svc.mem;
+  const sz = pool.zspageOfPfn(objPfn(srcObj));
+  const dz = pool.zspageOfPfn(objPfn(dstObj));
+  const { size } = sz.sizeClass;
+  // Byte offsets in the zspage chains.
+  let s = objIndex(srcObj) * size;
+  let d = objIndex(dstObj) * size;
+  for (let left = size; left > 0;) {
+    const sIn = s % PAGE;
+    const dIn = d % PAGE;
+    const n = Math.min(left, PAGE - sIn, PAGE - dIn);
+    content.copyRange(dz.pages[Math.floor(d / PAGE)]!, dIn, sz.pages[Math.floor(s / PAGE)]!, sIn, n);
+    s += n;
+    d += n;
+    left -= n;
+  }
 }

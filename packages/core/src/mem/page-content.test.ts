@@ -72,6 +72,28 @@ describe('PageContent', () => {
     expect(c.read(0)).toEqual(c.read(1));
   });
 
+  it('copyRange equals write(read()) between pages, within a page (overlapping) and from a page without bytes', () => {
+    const a = new PageContent(new PageFrames(3));
+    const b = new PageContent(new PageFrames(3));
+    const bytes = new Uint8Array(4096).map((_, i) => (i * 7 + 3) & 0xff);
+    for (const c of [a, b]) {
+      c.write(0, 0, bytes);
+      c.setFingerprint(1, 0x11223344);
+      c.setFingerprint(2, 0x55667788);
+    }
+    const cases: [number, number, number, number, number][] = [[1, 100, 0, 4000, 96], [0, 10, 0, 0, 500], [0, 600, 0, 500, 300], [2, 0, 1, 6, 30]];
+    for (const [dst, dOff, src, sOff, len] of cases) {
+      a.copyRange(dst, dOff, src, sOff, len);
+      b.write(dst, dOff, b.read(src, sOff, len));
+    }
+    for (let pfn = 0; pfn < 3; pfn++) {
+      expect(a.read(pfn)).toEqual(b.read(pfn));
+      expect(a.fingerprint(pfn)).toBe(b.fingerprint(pfn));
+    }
+    expect(() => a.copyRange(0, 4000, 1, 0, 100)).toThrow(/does not fit/);
+    expect(() => a.copyRange(0, 0, 1, 4090, 10)).toThrow(/does not fit/);
+  });
+
   it('a recycled buffer materialises as the new page value, not the old bytes', () => {
     const c = new PageContent(new PageFrames(3));
     c.write(0, 0, new Uint8Array(4096).fill(0x55));

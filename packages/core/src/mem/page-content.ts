@@ -76,6 +76,27 @@ export class PageContent {
   }
 
   /**
+   * write(dst, dstOffset, read(src, srcOffset, length)) without the intermediate array when the
+   * source page has bytes (zsmalloc's compaction moves objects between pages this way).
+   */
+  copyRange(dst: number, dstOffset: number, src: number, srcOffset: number, length: number): void {
+    checkRange(srcOffset, length);
+    checkRange(dstOffset, length);
+    const from = this.buffers.get(src);
+    if (!from) {
+      this.write(dst, dstOffset, this.read(src, srcOffset, length));
+      return;
+    }
+    let to = this.buffers.get(dst);
+    if (!to) {
+      to = this.materialize(dst);
+      this.buffers.set(dst, to);
+    }
+    to.set(from.subarray(srcOffset, srcOffset + length), dstOffset);
+    this.stale.add(dst);
+  }
+
+  /**
    * The little-endian 32-bit word at `offset`, read without allocating (drivers that keep
    * metadata in page bytes, like zsmalloc's handle and free-link words, read them per call).
    */
