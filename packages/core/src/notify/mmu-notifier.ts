@@ -67,6 +67,21 @@ export class MmuNotifierSubscriptions {
     return (this.invalidateSeq & 1) !== 0;
   }
 
+  /** No interval notifier and no legacy subscriber: invalidations only count (vm/deps.ts). */
+  get idle(): boolean {
+    return this.itree.length === 0 && this.hlist.length === 0;
+  }
+
+  /**
+   * A start and its end on an idle mm, counted together: what invalidateRangeStart() and
+   * invalidateRangeEnd() do when nobody subscribes, without a range object. try_to_migrate_one()
+   * uses it for every page it unmaps.
+   */
+  countIdleInvalidation(): void {
+    this.stats.starts++;
+    this.stats.ends++;
+  }
+
   /** Successful starts not yet ended. */
   get activeRanges(): number {
     return this.nrOpen;

@@ -44,6 +44,14 @@ export interface MmuNotifierOps {
   /** mmu_notifier_invalidate_range_start(): 0, or -EAGAIN for a non-blockable range. */
   invalidateRangeStart(range: MmuNotifierRange): number;
   invalidateRangeEnd(range: MmuNotifierRange): void;
+  /**
+   * No interval notifier and no subscriber: an invalidation has nobody to tell, so the hot
+   * unmap path may skip building its range and count the pair with countIdleInvalidation().
+   * Implementations without it always get the full start/end calls.
+   */
+  readonly idle?: boolean;
+  /** A start and its end on an idle mm, counted together. */
+  countIdleInvalidation?(): void;
   /** __mmu_notifier_release(): the mm is going away. */
   release(): void;
 }

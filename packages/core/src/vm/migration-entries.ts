@@ -78,7 +78,9 @@ export class MigrationEntries {
     const mm = vma.mm;
     const start = addr0 > vma.start ? addr0 : vma.start;
     const end = Math.min(vma.end, addr0 + nr * PAGE_SIZE);
-    const range = env.invalidateStart(mm, start, end, MMU_NOTIFY_CLEAR);
+    // Nobody subscribes to this mm's notifiers (the usual case): the bracket is only counted.
+    const subs = mm.notifiers;
+    const range = subs.idle ? null : env.invalidateStart(mm, start, end, MMU_NOTIFY_CLEAR);
     const pmdt = nr > 1 && start === addr0 ? mm.pgtables.pmdTable(addr0) : null;
     if (pmdt) {
       const i = pmdIndex(addr0);
@@ -86,7 +88,8 @@ export class MigrationEntries {
         pmdt.bits[i] = this.migrationBits(head, head, pmdt.bits[i]);
         this.rmap.removeRmap(head, vma, true);
         env.putFolio(head);
-        env.invalidateEnd(mm, range);
+        if (range) env.invalidateEnd(mm, range);
+        else subs.countIdleInvalidation!();
         return;
       }
     }
@@ -108,7 +111,8 @@ export class MigrationEntries {
       this.rmap.removeRmap(p, vma, false);
       env.putFolio(head);
     }
-    env.invalidateEnd(mm, range);
+    if (range) env.invalidateEnd(mm, range);
+    else subs.countIdleInvalidation!();
   }
 
   /** The migration entry bits for a present (or device-private) entry of page p. */
