@@ -148,6 +148,21 @@ describe('move_pages(2) (mm/migrate.c: do_pages_move)', () => {
       expect(calls[i + 1]).toBe(calls[i]!.replace('start', 'end'));
     }
   });
+
+  it('counts the bracket of every unmap on an mm nobody subscribes to, leaving none open', () => {
+    const { kernel, user, anon, addrs } = boot();
+    const addr = anon(user, 8);
+    const subs = kernel.vm.check(user).notifiers as MmuNotifierSubscriptions;
+    expect(subs.idle).toBe(true);
+    const before = { ...subs.stats };
+    expect(kernel.movePages.movePages(user, user, addrs(addr, 8), new Array(8).fill(1), new Int32Array(8))).toBe(0);
+    expect(subs.stats.starts - before.starts).toBe(8);
+    expect(subs.stats.ends - before.ends).toBe(8);
+    expect(subs.activeRanges).toBe(0);
+    // A subscriber makes the mm busy again: ranges are built and delivered.
+    subs.register({ invalidateRangeStart: () => 0, invalidateRangeEnd: () => undefined, release: () => undefined });
+    expect(subs.idle).toBe(false);
+  });
 });
 
 describe('migrate_pages(2) and mbind(2) (mm/mempolicy.c)', () => {
