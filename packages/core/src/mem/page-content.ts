@@ -66,13 +66,8 @@ export class PageContent {
    */
   write(pfn: number, offset: number, bytes: Uint8Array): void {
     checkRange(offset, bytes.length);
-    let buf = this.buffers.get(pfn);
-    if (!buf) {
-      buf = this.materialize(pfn);
-      this.buffers.set(pfn, buf);
-    }
+    const buf = this.writableBuffer(pfn);
     buf.set(bytes, offset);
-    this.stale.add(pfn);
   }
 
   /**
@@ -87,13 +82,7 @@ export class PageContent {
       this.write(dst, dstOffset, this.read(src, srcOffset, length));
       return;
     }
-    let to = this.buffers.get(dst);
-    if (!to) {
-      to = this.materialize(dst);
-      this.buffers.set(dst, to);
-    }
-    to.set(from.subarray(srcOffset, srcOffset + length), dstOffset);
-    this.stale.add(dst);
+    this.writableBuffer(dst).set(from.subarray(srcOffset, srcOffset + length), dstOffset);
   }
 
   /**
@@ -113,16 +102,11 @@ export class PageContent {
   /** Writes a little-endian 32-bit word at `offset` without allocating (see readU32). */
   writeU32(pfn: number, offset: number, value: number): void {
     checkRange(offset, 4);
-    let buf = this.buffers.get(pfn);
-    if (!buf) {
-      buf = this.materialize(pfn);
-      this.buffers.set(pfn, buf);
-    }
+    const buf = this.writableBuffer(pfn);
     buf[offset] = value;
     buf[offset + 1] = value >>> 8;
     buf[offset + 2] = value >>> 16;
     buf[offset + 3] = value >>> 24;
-    this.stale.add(pfn);
   }
 
   /**
@@ -132,11 +116,7 @@ export class PageContent {
    */
   writeU64(pfn: number, offset: number, lo: number, hi: number): void {
     checkRange(offset, 8);
-    let buf = this.buffers.get(pfn);
-    if (!buf) {
-      buf = this.materialize(pfn);
-      this.buffers.set(pfn, buf);
-    }
+    const buf = this.writableBuffer(pfn);
     buf[offset] = lo;
     buf[offset + 1] = lo >>> 8;
     buf[offset + 2] = lo >>> 16;
@@ -145,7 +125,6 @@ export class PageContent {
     buf[offset + 5] = hi >>> 8;
     buf[offset + 6] = hi >>> 16;
     buf[offset + 7] = hi >>> 24;
-    this.stale.add(pfn);
   }
 
   /** clear_page(): all zeros, no buffer. */
@@ -176,6 +155,20 @@ export class PageContent {
   release(pfn: number): void {
     this.stale.delete(pfn);
     this.recycle(pfn);
+  }
+
+  /**
+   * The page's buffer for a write (given one if it had none), its fingerprint marked for
+   * recomputation on the next read.
+   */
+  private writableBuffer(pfn: number): Uint8Array {
+    let buf = this.buffers.get(pfn);
+    if (!buf) {
+      buf = this.materialize(pfn);
+      this.buffers.set(pfn, buf);
+    }
+    this.stale.add(pfn);
+    return buf;
   }
 
   /** Drops a page's buffer, keeping it for reuse (a migration copies into a freed page's buffer). */
