@@ -140,6 +140,11 @@ export class PageContent {
       this.frames.content[dst] = this.frames.content[src]!;
       return;
     }
+    this.copyWithBuffers(dst, src);
+  }
+
+  /** copy() when some pages hold real bytes. */
+  private copyWithBuffers(dst: number, src: number): void {
     const buf = this.buffers.get(src);
     if (buf) {
       const copy = this.buffers.get(dst) ?? this.spare.pop() ?? new Uint8Array(PAGE_SIZE);

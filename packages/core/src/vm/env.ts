@@ -124,23 +124,24 @@ export class VmEnv {
    * mapping (free_pages_prepare: page->mapping = NULL for PageMappingFlags) and frees it.
    */
   putFolio(pfn: number): void {
-    const f = this.frames;
-    const head = f.compoundHead(pfn);
-    if (f.refcount[head] === 1) {
-      if (f.flags[head] & (1 << PG.mlocked)) this.lru.munlockFolio(head);
-      if (f.flags[head] & (1 << PG.lru)) this.lru.folioDelFromLru(head);
-      if (f.refcount[head] !== 1) {
-        this.alloc.putPage(head);
-        return;
-      }
-      if (f.mapping[head] & PAGE_MAPPING_ANON) f.mapping[head] = 0;
-      f.flags[head] &= ~ANON_EXCL;
-      if (f.flags[head] & (1 << PG.head)) {
-        const end = head + (1 << f.order[head]);
-        for (let p = head + 1; p < end; p++) f.flags[p] &= ~ANON_EXCL;
-      }
-    }
+    const head = this.frames.compoundHead(pfn);
+    if (this.frames.refcount[head] === 1) this.releaseLastRef(head);
     this.alloc.putPage(head);
+  }
+
+  /** __folio_put()'s preparation when the reference being dropped is the last one. */
+  private releaseLastRef(head: number): void {
+    const f = this.frames;
+    if (f.flags[head] & (1 << PG.mlocked)) this.lru.munlockFolio(head);
+    if (f.flags[head] & (1 << PG.lru)) this.lru.folioDelFromLru(head);
+    // Someone took a reference meanwhile (an LRU batch drain): not the last one after all.
+    if (f.refcount[head] !== 1) return;
+    if (f.mapping[head] & PAGE_MAPPING_ANON) f.mapping[head] = 0;
+    f.flags[head] &= ~ANON_EXCL;
+    if (f.flags[head] & (1 << PG.head)) {
+      const end = head + (1 << f.order[head]);
+      for (let p = head + 1; p < end; p++) f.flags[p] &= ~ANON_EXCL;
+    }
   }
 
   /**

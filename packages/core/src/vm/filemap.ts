@@ -129,6 +129,11 @@ export class Filemap {
     if (f.flags[head] & (1 << PG.dirty)) return;
     f.flags[head] |= 1 << PG.dirty;
     if (mapping === 0 || mapping & PAGE_MAPPING_ANON) return;
+    this.accountDirty(head, mapping);
+  }
+
+  /** folio_account_dirtied() for a page-cache folio that just became dirty. */
+  private accountDirty(head: number, mapping: number): void {
     const as = this.env.mem.mappings.resolve<AddressSpace>(mapping);
     if (!as || as.aops.dirtyFolio === 'noop') return;
     this.env.modNode(head, NodeStat.NR_FILE_DIRTY, 1);

@@ -118,41 +118,56 @@ export class Rmap {
   private addRmap(pfn: number, vma: VmArea | null, pmd: boolean, item: number): void {
     const f = this.env.frames;
     const head = f.compoundHead(pfn);
-    const large = this.large(head);
     if (pmd) {
-      if (!large || pfn !== head) throw new ContractViolation('VM-RMAP', 'PMD rmap of a page that is not a THP head', { pfn, flags: f.flags[pfn] });
-      if (++f.mapcount[head + 1] === 1) {
-        const nr = 1 << f.order[head];
-        this.env.modNode(head, item, nr - this.ptesMapped(head));
-        if (item === NodeStat.NR_ANON_MAPPED) this.env.modNode(head, NodeStat.NR_ANON_THPS, nr);
-      }
+      this.addPmdRmap(pfn, head, item);
     } else {
+      const large = this.large(head);
       const arr = large && pfn === head + 1 ? f.private : f.mapcount;
       if (++arr[pfn] === 1 && (!large || f.mapcount[head + 1] === 0)) this.env.modNode(head, item, 1);
     }
     if (vma) this.mlockVmaFolio(head, vma, pmd);
   }
 
+  /**
+   * The PMD half of addRmap: the folio's entire mapcount. Kept apart so the per-PTE path that
+   * every fault and migration runs stays small enough for V8 to inline.
+   */
+  private addPmdRmap(pfn: number, head: number, item: number): void {
+    const f = this.env.frames;
+    if (!this.large(head) || pfn !== head) throw new ContractViolation('VM-RMAP', 'PMD rmap of a page that is not a THP head', { pfn, flags: f.flags[pfn] });
+    if (++f.mapcount[head + 1] === 1) {
+      const nr = 1 << f.order[head];
+      this.env.modNode(head, item, nr - this.ptesMapped(head));
+      if (item === NodeStat.NR_ANON_MAPPED) this.env.modNode(head, NodeStat.NR_ANON_THPS, nr);
+    }
+  }
+
   /** mm/rmap.c: page_remove_rmap(): drop one mapping; the last one updates the node counters. */
   removeRmap(pfn: number, vma: VmArea | null, pmd: boolean): void {
     const f = this.env.frames;
     const head = f.compoundHead(pfn);
-    const large = this.large(head);
     const anon = (f.mapping[head] & PAGE_MAPPING_ANON) !== 0;
     const item = anon ? NodeStat.NR_ANON_MAPPED : NodeStat.NR_FILE_MAPPED;
     if (pmd) {
-      if (f.mapcount[head + 1] <= 0) this.underflow(head);
-      if (--f.mapcount[head + 1] === 0) {
-        const nr = 1 << f.order[head];
-        this.env.modNode(head, item, -(nr - this.ptesMapped(head)));
-        if (anon) this.env.modNode(head, NodeStat.NR_ANON_THPS, -nr);
-      }
+      this.removePmdRmap(head, item, anon);
     } else {
+      const large = this.large(head);
       const arr = large && pfn === head + 1 ? f.private : f.mapcount;
       if (arr[pfn] === 0) this.underflow(pfn);
       if (--arr[pfn] === 0 && (!large || f.mapcount[head + 1] === 0)) this.env.modNode(head, item, -1);
     }
     if (vma) this.munlockVmaFolio(head, vma, pmd);
+  }
+
+  /** The PMD half of removeRmap (see addPmdRmap). */
+  private removePmdRmap(head: number, item: number, anon: boolean): void {
+    const f = this.env.frames;
+    if (f.mapcount[head + 1] <= 0) this.underflow(head);
+    if (--f.mapcount[head + 1] === 0) {
+      const nr = 1 << f.order[head];
+      this.env.modNode(head, item, -(nr - this.ptesMapped(head)));
+      if (anon) this.env.modNode(head, NodeStat.NR_ANON_THPS, -nr);
+    }
   }
 
   private underflow(pfn: number): never {

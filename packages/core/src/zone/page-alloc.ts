@@ -200,21 +200,30 @@ export class PageAllocator implements PageOwner {
     // A one-entry cache in front of prepare_alloc_pages(): hot loops repeat the same request.
     let ac = this.lastAc;
     if (gfp !== this.lastGfp || preferredNid !== this.lastNid || this.current.cpu !== this.lastCpu || nodemask || !ac) {
-      ac = this.prepareAllocPages(gfp, preferredNid, nodemask);
-      if (!nodemask) {
-        this.lastGfp = gfp;
-        this.lastNid = preferredNid;
-        this.lastCpu = this.current.cpu;
-        this.lastAc = ac;
-      }
+      ac = this.allocContextFor(gfp, preferredNid, nodemask);
     }
     // First allocation attempt: low watermark, fragmentation avoidance (alloc_flags_nofragment).
     let pfn = this.getPageFromFreelist(gfp, order, ac.fastAllocFlags, ac);
     if (pfn < 0) pfn = this.allocPagesSlowpath(gfp, order, ac);
-    if (pfn >= 0 && this.events.listening[this.tpPageAlloc]) {
-      this.events.emit('mm_page_alloc', { pfn, order, gfp_flags: gfp, migratetype: ac.migratetype });
-    }
+    if (pfn >= 0 && this.events.listening[this.tpPageAlloc]) this.tracePageAlloc(pfn, order, gfp, ac);
     return pfn;
+  }
+
+  /** prepare_alloc_pages() for a request unlike the last one, remembered when it has no nodemask. */
+  private allocContextFor(gfp: number, preferredNid: number, nodemask: readonly number[] | undefined): AllocContext {
+    const ac = this.prepareAllocPages(gfp, preferredNid, nodemask);
+    if (!nodemask) {
+      this.lastGfp = gfp;
+      this.lastNid = preferredNid;
+      this.lastCpu = this.current.cpu;
+      this.lastAc = ac;
+    }
+    return ac;
+  }
+
+  /** trace_mm_page_alloc() */
+  private tracePageAlloc(pfn: number, order: number, gfp: number, ac: AllocContext): void {
+    this.events.emit('mm_page_alloc', { pfn, order, gfp_flags: gfp, migratetype: ac.migratetype });
   }
 
   /**
