@@ -63,6 +63,10 @@ export class HugetlbSubsystem implements MigrationHugetlb {
 
   // MigrationHugetlb
 
+  hasHugePages(): boolean {
+    return this.pool.nrHugepages > 0;
+  }
+
   isHugetlb(head: number): boolean {
     return folioTestHugetlb(this.vm.env.frames, head);
   }

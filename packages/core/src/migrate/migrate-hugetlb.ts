@@ -9,6 +9,8 @@ import type { GetNewFolio, PutNewFolio } from './unmap-move';
 
 /** What hugetlb migration needs from mm/hugetlb.c and the hugetlb rmap (wired by the kernel). */
 export interface MigrationHugetlb {
+  /** h->nr_huge_pages > 0: with an empty pool no folio can be hugetlb, and the scans are skipped. */
+  hasHugePages(): boolean;
   /** folio_test_hugetlb() on a head page. */
   isHugetlb(head: number): boolean;
   /** hugepage_migration_supported(): 2 MiB pages are. */

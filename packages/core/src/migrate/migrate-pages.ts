@@ -85,7 +85,8 @@ export class MigratePages {
       // to retFolios before the non-hugetlb batches.
       const hugetlb = this.hugetlb;
       let hugetlbAbort = false;
-      if (hugetlb) {
+      // Both scans below walk the whole list: skip them when the pool holds no huge page at all.
+      if (hugetlb && this.env.hugetlb!.hasHugePages()) {
         const rc = hugetlb.migrateHugetlbs(from, getNew, putNew, mode, reason, stats, retFolios);
         if (rc < 0) {
           rcGather = rc;
