@@ -1,14 +1,8 @@
+import type { LatencySummary } from '../engine/steps/latency';
 import type { Counters } from './compaction-cost';
 
-/** A per-step latency summary as the workload runner reports it (ns). */
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+/** The per-step latency summary the workload runner reports (ns). */
+export type { LatencySummary };
 
 export interface HighOrderPass {
   phase: string;
