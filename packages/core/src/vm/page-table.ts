@@ -54,7 +54,6 @@ export function pteIndex(addr: number): number {
  */
 export class PageTables {
   private readonly pmdTables = new Map<number, PmdTable>();
-  private lastPud = -1;
   private lastPmd: PmdTable | null = null;
   /** First address of the region lastPmd covers (-Infinity when none is cached). */
   private lastBase = -Infinity;
@@ -84,13 +83,11 @@ export class PageTables {
   }
 
   private remember(pud: number, t: PmdTable): void {
-    this.lastPud = pud;
     this.lastPmd = t;
     this.lastBase = pud * PUD_SIZE;
   }
 
   private forget(): void {
-    this.lastPud = -1;
     this.lastPmd = null;
     this.lastBase = -Infinity;
   }
@@ -162,7 +159,7 @@ export class PageTables {
       }
       if (live === 0) {
         this.pmdTables.delete(pud);
-        if (this.lastPud === pud) this.forget();
+        if (this.lastPmd === t) this.forget();
         this.freeTableFrame(t.frame);
       }
     }
