@@ -78,6 +78,16 @@ export class Lru {
     if (b.mlock.nr) this.mlock.drain(b.mlock);
   }
 
+  /**
+   * mm/mlock.c: mlock_drain_local() — apply this CPU's queued mlock/munlock ops now. The rmap
+   * walks of migration call it after each PTE of a VM_LOCKED VMA, so the folio reference the
+   * mlock batch holds does not outlive the walk (it would fail the expected-refcount check).
+   */
+  mlockDrainLocal(): void {
+    const fb = this.localBatches().mlock;
+    if (fb.nr) this.mlock.drain(fb);
+  }
+
   /** mm/swap.c: lru_add_drain_all() */
   lruAddDrainAll(): void {
     for (let cpu = 0; cpu < this.fbatches.length; cpu++) this.lruAddDrain(cpu);

@@ -10,7 +10,7 @@ import {
 } from './migrate-mode';
 import type { MigrationEnv } from './migration-env';
 import './migrate-tracepoints';
-import { type GetNewFolio, type PutNewFolio, UnmapMove } from './unmap-move';
+import { type GetNewFolio, PAGE_WAS_MAPPED, type PutNewFolio, UnmapMove } from './unmap-move';
 
 /** "No split list" (the kernel's NULL split_folios): list head ids are negative, never 0. */
 const NO_SPLIT_LIST = 0;
@@ -317,7 +317,7 @@ export class MigratePages {
       for (let folio = lists.first(unmapFolios); folio !== unmapFolios; ) {
         const next = lists.getNext(folio);
         const dstNext = lists.getNext(dst);
-        const wasMapped = f.private[dst]!;
+        const wasMapped = f.private[dst]! & PAGE_WAS_MAPPED;
         const anonVma = f.mapping[dst]!;
         f.mapping[dst] = 0;
         f.private[dst] = 0;

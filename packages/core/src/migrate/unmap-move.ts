@@ -6,6 +6,13 @@ import { MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP, MigrateMode, MigrateReason } fr
 import type { MigrationEnv } from './migration-env';
 import { MigrateStepTrace } from './migrate-tracepoints';
 
+/**
+ * mm/migrate.c: the old_page_state bits migrate_folio_unmap() records in dst->private (v6.7+,
+ * "mm: migrate: record the mlocked page status to remove unnecessary lru drain").
+ */
+export const PAGE_WAS_MAPPED = 1 << 0;
+export const PAGE_WAS_MLOCKED = 1 << 1;
+
 /** new_folio_t: a destination for src, or -1 (the kernel's NULL, turned into -ENOMEM). */
 export type GetNewFolio = (src: number) => number;
 /** free_folio_t: take back an unused destination. */
@@ -13,9 +20,9 @@ export type PutNewFolio = (dst: number) => void;
 
 /**
  * The two steps of migrating one folio (mm/migrate.c: migrate_folio_unmap, migrate_folio_move)
- * and their undo paths. Between the steps the destination records whether the source was mapped
- * and which anon_vma is pinned, in dst->private and dst->mapping as the kernel does
- * (__migrate_folio_record).
+ * and their undo paths. Between the steps the destination records the source's old_page_state
+ * (PAGE_WAS_MAPPED, PAGE_WAS_MLOCKED) and which anon_vma is pinned, in dst->private and
+ * dst->mapping as the kernel does (__migrate_folio_record).
  *
  * mmsim's core never sleeps inside migration: where the kernel would block in folio_lock() or
  * folio_wait_writeback() (SYNC modes), the folio is retried on the next pass (-EAGAIN).
@@ -32,10 +39,10 @@ export class UnmapMove {
     return f.flags[pfn]! & (1 << PG.head) ? 1 << f.order[pfn]! : 1;
   }
 
-  private record(dst: number, wasMapped: number, anonVma: number): void {
+  private record(dst: number, oldPageState: number, anonVma: number): void {
     const f = this.env.mem.frames;
     f.mapping[dst] = anonVma;
-    f.private[dst] = wasMapped;
+    f.private[dst] = oldPageState;
   }
 
   /**
@@ -103,7 +110,7 @@ export class UnmapMove {
     out.dst = dst;
     f.private[dst] = 0;
     let rc = -Errno.EAGAIN;
-    let wasMapped = 0;
+    let oldPageState = 0;
     let anonVma = 0;
     let locked = false;
     let dstLocked = false;
@@ -114,6 +121,7 @@ export class UnmapMove {
         break fail;
       }
       locked = true;
+      if (f.testFlag(src, PG.mlocked)) oldPageState |= PAGE_WAS_MLOCKED;
       if (this.trace.on) this.trace.step(src, 1);
       if (f.testFlag(src, PG.writeback)) {
         // Only full synchronous migration waits for writeback (here: retries); the others fail.
@@ -126,7 +134,7 @@ export class UnmapMove {
       dstLocked = true;
       if (this.trace.on) this.trace.step(src, 3);
       if (!isLru) {
-        this.record(dst, wasMapped, anonVma);
+        this.record(dst, oldPageState, anonVma);
         return MIGRATEPAGE_UNMAP;
       }
       if (!f.mapping[src]) {
@@ -137,16 +145,16 @@ export class UnmapMove {
         }
       } else if (this.env.rmap?.folioMapped(src)) {
         this.env.rmap.tryToMigrate(src, mode === MigrateMode.ASYNC);
-        wasMapped = 1;
+        oldPageState |= PAGE_WAS_MAPPED;
       }
       if (!this.env.rmap?.folioMapped(src)) {
         if (this.trace.on) this.trace.step(src, 4);
-        this.record(dst, wasMapped, anonVma);
+        this.record(dst, oldPageState, anonVma);
         return MIGRATEPAGE_UNMAP;
       }
     }
     // A folio that has not been unmapped goes back to `ret` unless it will be retried.
-    this.undoSrc(src, wasMapped, anonVma, locked, rc === -Errno.EAGAIN ? null : ret);
+    this.undoSrc(src, oldPageState & PAGE_WAS_MAPPED, anonVma, locked, rc === -Errno.EAGAIN ? null : ret);
     this.undoDst(dst, dstLocked, putNew);
     return rc;
   }
@@ -160,7 +168,8 @@ export class UnmapMove {
     const { mem, movable, locks } = this.env;
     const f = mem.frames;
     const lists = mem.lists;
-    const wasMapped = f.private[dst]!;
+    const oldPageState = f.private[dst]!;
+    const wasMapped = oldPageState & PAGE_WAS_MAPPED;
     const anonVma = f.mapping[dst]!;
     f.mapping[dst] = 0;
     f.private[dst] = 0;
@@ -177,7 +186,7 @@ export class UnmapMove {
     if (rc !== MIGRATEPAGE_SUCCESS) {
       if (rc === -Errno.EAGAIN) {
         lists.add(dst, prev);
-        this.record(dst, wasMapped, anonVma);
+        this.record(dst, oldPageState, anonVma);
         return rc;
       }
       this.undoSrc(src, wasMapped, anonVma, true, ret);
@@ -186,11 +195,12 @@ export class UnmapMove {
     }
     if (isLru) {
       // Push dst to the LRU at once so remove_migration_ptes() builds the right mlock state
-      // (v5.18+; page_migration.rst still lists this as the last step).
+      // (v5.18+; page_migration.rst still lists this as the last step). Only an mlocked source
+      // needs the batch drained first (v6.7: the drain per mapped folio was a hotspot).
       this.env.lru?.folioAddLru(dst);
+      if (oldPageState & PAGE_WAS_MLOCKED) this.env.lru?.lruAddDrain();
       if (this.trace.on) this.trace.step(src, 18);
       if (wasMapped) {
-        this.env.lru?.lruAddDrain();
         this.env.rmap!.removeMigrationPtes(src, dst, false);
         if (this.trace.on) this.trace.step(src, 16);
       }

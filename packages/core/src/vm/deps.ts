@@ -16,6 +16,8 @@ export interface LruOps {
   mlockFolio(pfn: number): void;
   /** mm/mlock.c: munlock_folio() */
   munlockFolio(pfn: number): void;
+  /** mm/mlock.c: mlock_drain_local() */
+  mlockDrainLocal(): void;
   /** mm/swap.c: folio_mark_lazyfree() — MADV_FREE: to the inactive file list, !PG_swapbacked. */
   folioMarkLazyfree(pfn: number): void;
 }

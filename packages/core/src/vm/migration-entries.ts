@@ -109,6 +109,8 @@ export class MigrationEntries {
       t.bits[j] = this.migrationBits(head, p, kind === EntryKind.DEVICE_PRIVATE_WRITE ? bits | PTE_WRITE : bits);
       if (f.refcount[head] < 1) throw new ContractViolation('VM-MIGRATE', 'mapped page without a reference', { pfn: p, flags: f.flags[p] });
       this.rmap.removeRmap(p, vma, false);
+      // The munlock queued by removing a VM_LOCKED mapping holds a reference until applied.
+      if (vma.flags & VM_LOCKED) env.lru.mlockDrainLocal();
       env.putFolio(head);
     }
     if (range) env.invalidateEnd(mm, range);
@@ -205,10 +207,14 @@ export class MigrationEntries {
       env.alloc.getPage(dstHead);
       if (anon) this.rmap.addAnonRmap(np, vma, false, (bits & KIND_MASK) !== EntryKind.MIGRATION_READ);
       else this.rmap.addFileRmap(np, vma, false);
+      if (vma.flags & VM_LOCKED) env.lru.mlockDrainLocal();
       ptes++;
     }
     // Seed 000: a PTE-mapped THP must stay on the normal LRU even in a VM_LOCKED VMA.
-    if (ptes && nr > 1 && (vma.flags & VM_LOCKED) && (f.flags[dstHead] & (1 << PG.mlocked))) env.lru.munlockFolio(dstHead);
+    if (ptes && nr > 1 && (vma.flags & VM_LOCKED) && (f.flags[dstHead] & (1 << PG.mlocked))) {
+      env.lru.munlockFolio(dstHead);
+      env.lru.mlockDrainLocal();
+    }
   }
 
   /** The present entry restored from a migration entry's bits. */

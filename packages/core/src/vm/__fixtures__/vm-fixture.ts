@@ -53,6 +53,8 @@ export class RecordingLru implements LruOps {
     this.mlockCount.set(pfn, n);
     if (n === 0) this.frames.clearFlag(pfn, PG.mlocked);
   }
+  /** Ops apply at once here: nothing waits in a batch, so a drain only records the call. */
+  mlockDrainLocal(): void { this.calls.push(['mlock-drain', -1]); }
 }
 
 /** Page locks for tests: waiting on an unlocked page returns at once, a locked one yields. */
