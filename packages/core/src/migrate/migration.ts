@@ -1,7 +1,7 @@
 import { KernelError } from '../errors';
 import { MigratePages, type MigratePagesResult } from './migrate-pages';
 import { MigrateMode, MigrateReason } from './migrate-mode';
-import type { MigrationEnv } from './migration-env';
+import { type MigrationEnv, MigrationServices } from './migration-env';
 import { type MigrationTargetControl, allocMigrationTarget } from './migration-target';
 import { MovableIsolation } from './isolation';
 import type { GetNewFolio, PutNewFolio } from './unmap-move';
@@ -54,10 +54,13 @@ function checkModeReason(mode: number, reason: number): void {
  * and migrate_pages() (mm/migrate.c).
  */
 export class Migration {
+  readonly env: MigrationEnv;
   readonly isolation: MovableIsolation;
   readonly engine: MigratePages;
 
-  constructor(readonly env: MigrationEnv) {
+  constructor(deps: MigrationEnv) {
+    const env = deps instanceof MigrationServices ? deps : new MigrationServices(deps);
+    this.env = env;
     this.isolation = new MovableIsolation(env);
     this.engine = new MigratePages(env);
   }
