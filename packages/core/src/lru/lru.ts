@@ -1,7 +1,8 @@
 import { ContractViolation, Errno, KernelError } from '../errors';
 import type { ExecutionContext } from '../kernel/current';
-import { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } from '../mem/mapping';
-import { PG, PG_swapcache, ZONEID_SHIFT } from '../mem/page-flags';
+import * as mappingModule from '../mem/mapping';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import type { VmStat } from '../stat/vmstat';
 import { NodeStat } from '../stat/vmstat-items';
 import type { PageAllocator } from '../zone/page-alloc';
@@ -12,6 +13,11 @@ import { FolioRelease } from './folio-release';
 import { type LruList, folioIsFileLru } from './lru-list';
 import { Lruvecs } from './lruvec';
 import { Mlock } from './mlock';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } = mappingModule;
+const { PG_swapcache, ZONEID_SHIFT } = pageFlagsModule;
 
 const LRU = 1 << PG.lru;
 const ACTIVE = 1 << PG.active;

@@ -1,8 +1,15 @@
 import { ContractViolation, KernelError } from '../errors';
-import { PG, ZONEID_SHIFT } from '../mem/page-flags';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import type { PageLists } from '../mem/page-list';
 import type { PhysicalMemory } from '../zone/physical-memory';
-import { LruList, NR_LRU_BASE, NR_LRU_LISTS, NR_ZONE_LRU_BASE, folioLruList } from './lru-list';
+import { LruList, folioLruList } from './lru-list';
+import * as lruListModule from './lru-list';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { ZONEID_SHIFT } = pageFlagsModule;
+const { NR_LRU_BASE, NR_LRU_LISTS, NR_ZONE_LRU_BASE } = lruListModule;
 
 const HEAD = 1 << PG.head;
 const TAIL = 1 << PG.tail;

@@ -7,9 +7,16 @@ import type { MmStruct } from '../vm/mm';
 import type { Process } from '../vm/process';
 import { EntryKind } from '../vm/pte';
 import type { Vm } from '../vm/vm';
-import { GFP_HIGHUSER_MOVABLE, __GFP_THISNODE } from '../zone/gfp';
-import { VM_HUGETLB } from '../vm/constants';
-import { MPOL_MF_MOVE, MPOL_MF_MOVE_ALL, vmaMigratable } from './page-queue';
+import * as gfpModule from '../zone/gfp';
+import * as constantsModule from '../vm/constants';
+import { vmaMigratable } from './page-queue';
+import * as pageQueueModule from './page-queue';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { GFP_HIGHUSER_MOVABLE, __GFP_THISNODE } = gfpModule;
+const { VM_HUGETLB } = constantsModule;
+const { MPOL_MF_MOVE, MPOL_MF_MOVE_ALL } = pageQueueModule;
 
 /** mm/migrate.c: DO_PAGES_STAT_CHUNK_NR */
 export const DO_PAGES_STAT_CHUNK_NR = 16;

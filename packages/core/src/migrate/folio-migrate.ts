@@ -1,12 +1,21 @@
 import { ContractViolation, Errno } from '../errors';
-import { PAGE_MAPPING_FLAGS, mappingIsKsm } from '../mem/mapping';
-import { PG, PG_isolated } from '../mem/page-flags';
+import { mappingIsKsm } from '../mem/mapping';
+import * as mappingModule from '../mem/mapping';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import { Page } from '../mem/page';
 import { NodeStat, ZoneStat } from '../stat/vmstat-items';
 import type { MigratableMapping } from './deps';
-import { MIGRATEPAGE_SUCCESS, MigrateMode } from './migrate-mode';
+import { MigrateMode } from './migrate-mode';
+import * as migrateModeModule from './migrate-mode';
 import type { MigrationEnv } from './migration-env';
 import { MigrateStepTrace } from './migrate-tracepoints';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_MAPPING_FLAGS } = mappingModule;
+const { PG_isolated } = pageFlagsModule;
+const { MIGRATEPAGE_SUCCESS } = migrateModeModule;
 
 const bit = (b: PG): number => 1 << b;
 /** The flags folio_migrate_flags() copies as they are. */

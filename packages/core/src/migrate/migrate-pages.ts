@@ -1,16 +1,21 @@
 import { Errno } from '../errors';
-import { HPAGE_PMD_ORDER } from '../mem/constants';
+import * as constantsModule from '../mem/constants';
 import { PG } from '../mem/page-flags';
 import { VmEvent } from '../stat/vmstat-items';
 import { FolioMigrate } from './folio-migrate';
 import { MigrateHugetlb } from './migrate-hugetlb';
-import {
-  MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP, MigrateMode, MigrateReason, NR_MAX_BATCHED_MIGRATION,
-  NR_MAX_MIGRATE_ASYNC_RETRY, NR_MAX_MIGRATE_PAGES_RETRY, NR_MAX_MIGRATE_SYNC_RETRY,
-} from './migrate-mode';
+import { MigrateMode, MigrateReason } from './migrate-mode';
+import * as migrateModeModule from './migrate-mode';
 import type { MigrationEnv } from './migration-env';
 import './migrate-tracepoints';
-import { type GetNewFolio, PAGE_WAS_MAPPED, type PutNewFolio, UnmapMove } from './unmap-move';
+import { type GetNewFolio, type PutNewFolio, UnmapMove } from './unmap-move';
+import * as unmapMoveModule from './unmap-move';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { HPAGE_PMD_ORDER } = constantsModule;
+const { MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP, NR_MAX_BATCHED_MIGRATION, NR_MAX_MIGRATE_ASYNC_RETRY, NR_MAX_MIGRATE_PAGES_RETRY, NR_MAX_MIGRATE_SYNC_RETRY } = migrateModeModule;
+const { PAGE_WAS_MAPPED } = unmapMoveModule;
 
 /** "No split list" (the kernel's NULL split_folios): list head ids are negative, never 0. */
 const NO_SPLIT_LIST = 0;

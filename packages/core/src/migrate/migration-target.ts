@@ -1,7 +1,11 @@
 import { PG } from '../mem/page-flags';
-import { GFP_TRANSHUGE, __GFP_COMP, __GFP_HIGHMEM, __GFP_RECLAIM } from '../zone/gfp';
+import * as gfpModule from '../zone/gfp';
 import { ZoneType } from '../zone/zone-type';
 import type { MigrationEnv } from './migration-env';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { GFP_TRANSHUGE, __GFP_COMP, __GFP_HIGHMEM, __GFP_RECLAIM } = gfpModule;
 
 /** mm/internal.h: struct migration_target_control. */
 export interface MigrationTargetControl {

@@ -1,10 +1,16 @@
 import { ContractViolation, KernelError } from '../errors';
-import { PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } from '../mem/mapping';
+import * as mappingModule from '../mem/mapping';
 import type { MappingRegistry } from '../mem/mapping-registry';
-import { PG, PG_isolated } from '../mem/page-flags';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import type { Page } from '../mem/page';
 import type { PageFrames } from '../mem/page-frames';
 import type { MigrateMode } from './migrate-mode';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } = mappingModule;
+const { PG_isolated } = pageFlagsModule;
 
 /**
  * include/linux/migrate.h: struct movable_operations, what a driver provides to make its

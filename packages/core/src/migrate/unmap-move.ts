@@ -1,10 +1,17 @@
 import { Errno } from '../errors';
-import { PG, PG_isolated } from '../mem/page-flags';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import { NodeStat } from '../stat/vmstat-items';
 import type { FolioMigrate } from './folio-migrate';
-import { MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP, MigrateMode, MigrateReason } from './migrate-mode';
+import { MigrateMode, MigrateReason } from './migrate-mode';
+import * as migrateModeModule from './migrate-mode';
 import type { MigrationEnv } from './migration-env';
 import { MigrateStepTrace } from './migrate-tracepoints';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PG_isolated } = pageFlagsModule;
+const { MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP } = migrateModeModule;
 
 /**
  * mm/migrate.c: the old_page_state bits migrate_folio_unmap() records in dst->private (v6.7+,

@@ -1,13 +1,21 @@
 import { KernelError } from '../errors';
-import { PAGE_SIZE } from '../mem/constants';
-import { PMD_SIZE, VM_READ, VM_WRITE } from './constants';
+import * as memConstants from '../mem/constants';
+import * as vmConstants from './constants';
 import type { TaskWait } from './deps';
 import type { VmEnv } from './env';
 import type { Fault } from './fault';
-import { VM_FAULT_OK, VM_FAULT_OOM, VM_FAULT_RETRY } from './huge-memory';
+import * as hugeMemoryModule from './huge-memory';
 import type { MmStruct } from './mm';
 import { pmdIndex, pteIndex } from './page-table';
-import { EntryKind, KIND_MASK, KIND_NAMES, PTE_DIRTY, PTE_WRITE, PTE_YOUNG } from './pte';
+import { EntryKind, KIND_NAMES } from './pte';
+import * as pteModule from './pte';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_SIZE } = memConstants;
+const { PMD_SIZE, VM_READ, VM_WRITE } = vmConstants;
+const { VM_FAULT_OK, VM_FAULT_OOM, VM_FAULT_RETRY } = hugeMemoryModule;
+const { KIND_MASK, PTE_DIRTY, PTE_WRITE, PTE_YOUNG } = pteModule;
 
 /** What a virtual address maps to, for tests and tools (follow_page without a fault). */
 export interface FollowResult {

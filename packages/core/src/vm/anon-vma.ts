@@ -1,7 +1,11 @@
 import { ContractViolation } from '../errors';
-import { PAGE_MAPPING_ANON } from '../mem/mapping';
+import * as mappingModule from '../mem/mapping';
 import type { MappingRegistry } from '../mem/mapping-registry';
 import type { VmArea } from './vma';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_MAPPING_ANON } = mappingModule;
 
 /**
  * include/linux/rmap.h: struct anon_vma. Registered in the mapping registry so an anonymous

@@ -1,16 +1,25 @@
 import { ContractViolation } from '../errors';
-import { HPAGE_PMD_ORDER } from '../mem/constants';
-import { PAGE_MAPPING_ANON } from '../mem/mapping';
-import { PG, PG_anon_exclusive, ZONEID_SHIFT } from '../mem/page-flags';
+import * as constantsModule from '../mem/constants';
+import * as mappingModule from '../mem/mapping';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import type { ExecutionContext } from '../kernel/current';
 import type { VmStat } from '../stat/vmstat';
-import { GFP_KERNEL, GFP_TRANSHUGE, __GFP_COMP, __GFP_MOVABLE, __GFP_ZERO } from '../zone/gfp';
+import * as gfpModule from '../zone/gfp';
 import type { PageAllocator } from '../zone/page-alloc';
 import type { PhysicalMemory } from '../zone/physical-memory';
 import type { LruOps, MmuNotifierFactory, MmuNotifierRange, MmuNotifyEvent, PageLockOps } from './deps';
-import { MMU_NOTIFIER_RANGE_BLOCKABLE } from './deps';
+import * as depsModule from './deps';
 import type { MmStruct } from './mm';
 import type { VmArea } from './vma';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { HPAGE_PMD_ORDER } = constantsModule;
+const { PAGE_MAPPING_ANON } = mappingModule;
+const { PG_anon_exclusive, ZONEID_SHIFT } = pageFlagsModule;
+const { GFP_KERNEL, GFP_TRANSHUGE, __GFP_COMP, __GFP_MOVABLE, __GFP_ZERO } = gfpModule;
+const { MMU_NOTIFIER_RANGE_BLOCKABLE } = depsModule;
 
 /** Where a memory policy wants a page of a VMA: a preferred node and, for MPOL_BIND, a nodemask. */
 export interface VmPolicyLookup {

@@ -1,19 +1,27 @@
 import { ContractViolation, KernelError } from '../errors';
-import { PAGE_SIZE } from '../mem/constants';
-import { PAGE_MAPPING_ANON } from '../mem/mapping';
-import { PG, PG_anon_exclusive } from '../mem/page-flags';
+import * as memConstants from '../mem/constants';
+import * as mappingModule from '../mem/mapping';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import { AnonVma, type AnonVmas } from './anon-vma';
-import { VM_LOCKED, VM_WRITE } from './constants';
+import * as vmConstants from './constants';
 import { MmuNotifyEvent } from './deps';
 import type { VmEnv } from './env';
 import type { Filemap } from './filemap';
 import { ksmTargets } from './ksm';
 import { pmdIndex, pteIndex } from './page-table';
-import {
-  EntryKind, KIND_MASK, PTE_DIRTY, PTE_MIGRATION_KEEP, PTE_SPECIAL, PTE_UFFD_WP, PTE_WRITE, PTE_YOUNG, isMigrationKind,
-} from './pte';
+import { EntryKind, PTE_YOUNG, isMigrationKind } from './pte';
+import * as pteModule from './pte';
 import type { Rmap } from './rmap';
 import type { VmArea } from './vma';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_SIZE } = memConstants;
+const { PAGE_MAPPING_ANON } = mappingModule;
+const { PG_anon_exclusive } = pageFlagsModule;
+const { VM_LOCKED, VM_WRITE } = vmConstants;
+const { KIND_MASK, PTE_DIRTY, PTE_MIGRATION_KEEP, PTE_SPECIAL, PTE_UFFD_WP, PTE_WRITE } = pteModule;
 
 const ANON_EXCL = 1 << PG_anon_exclusive;
 const MMU_NOTIFY_CLEAR = MmuNotifyEvent.CLEAR;

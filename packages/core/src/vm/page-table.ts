@@ -1,12 +1,18 @@
 import { ContractViolation, KernelError } from '../errors';
-import { PAGE_SIZE } from '../mem/constants';
+import * as memConstants from '../mem/constants';
 import { PageType } from '../mem/page-flags';
 import { NodeStat } from '../stat/vmstat-items';
-import { GFP_KERNEL_ACCOUNT, __GFP_ZERO } from '../zone/gfp';
+import * as gfpModule from '../zone/gfp';
 import type { PageAllocator } from '../zone/page-alloc';
 import type { PhysicalMemory } from '../zone/physical-memory';
-import { PMD_SHIFT, PMD_SIZE, PTRS_PER_PMD, PTRS_PER_PTE, PUD_SIZE } from './constants';
+import * as vmConstants from './constants';
 import { EntryKind } from './pte';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_SIZE } = memConstants;
+const { GFP_KERNEL_ACCOUNT, __GFP_ZERO } = gfpModule;
+const { PMD_SHIFT, PMD_SIZE, PTRS_PER_PMD, PTRS_PER_PTE, PUD_SIZE } = vmConstants;
 
 /**
  * A PTE table: 512 entries as two Uint32Arrays (`val` = pfn or swap offset, `bits` = kind and

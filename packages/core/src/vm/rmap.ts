@@ -1,15 +1,23 @@
 import { ContractViolation } from '../errors';
-import { PAGE_SIZE } from '../mem/constants';
-import { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_KSM } from '../mem/mapping';
-import { PG, PG_anon_exclusive } from '../mem/page-flags';
+import * as memConstants from '../mem/constants';
+import * as mappingModule from '../mem/mapping';
+import { PG } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import { NodeStat } from '../stat/vmstat-items';
 import type { AnonVma } from './anon-vma';
-import { VM_LOCKED, VM_SPECIAL } from './constants';
+import * as vmConstants from './constants';
 import type { VmEnv } from './env';
 import type { AddressSpace } from './filemap';
 import { ksmTargets, type StableNode } from './ksm';
 import type { MmStruct } from './mm';
 import type { VmArea } from './vma';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_SIZE } = memConstants;
+const { PAGE_MAPPING_ANON, PAGE_MAPPING_FLAGS, PAGE_MAPPING_KSM } = mappingModule;
+const { PG_anon_exclusive } = pageFlagsModule;
+const { VM_LOCKED, VM_SPECIAL } = vmConstants;
 
 const HEAD = 1 << PG.head;
 const ANON_EXCL = 1 << PG_anon_exclusive;

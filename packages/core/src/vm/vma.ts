@@ -1,8 +1,13 @@
-import { PAGE_SIZE } from '../mem/constants';
+import * as memConstants from '../mem/constants';
 import type { AnonVma } from './anon-vma';
 import type { AddressSpace } from './filemap';
 import type { MmStruct } from './mm';
-import { VM_SHARED } from './constants';
+import * as vmConstants from './constants';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_SIZE } = memConstants;
+const { VM_SHARED } = vmConstants;
 
 /**
  * include/linux/mm_types.h: struct vm_area_struct. [start, end) is page aligned; `pgoff` is the

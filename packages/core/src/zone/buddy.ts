@@ -1,13 +1,21 @@
-import { MAX_PAGE_ORDER, pageblock_nr_pages, pageblock_order } from '../mem/constants';
-import { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PG, PageType, ZONEID_SHIFT } from '../mem/page-flags';
+import * as constantsModule from '../mem/constants';
+import { PG, PageType } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import type { PageFrames } from '../mem/page-frames';
 import type { PageLists } from '../mem/page-list';
 import { mappingIsMovable } from '../mem/mapping';
 import { ZoneStat } from '../stat/vmstat-items';
-import { MIGRATE_TYPES, MigrateType, migratetypeIsMergeable } from './migratetype';
+import { MigrateType, migratetypeIsMergeable } from './migratetype';
+import * as migratetypeModule from './migratetype';
 import type { PageblockFlags } from './pageblock';
 import type { PhysicalMemory } from './physical-memory';
 import type { Zone } from './zone';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { MAX_PAGE_ORDER, pageblock_nr_pages, pageblock_order } = constantsModule;
+const { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, ZONEID_SHIFT } = pageFlagsModule;
+const { MIGRATE_TYPES } = migratetypeModule;
 
 const BUDDY_TYPE = PageType.buddy << PAGE_TYPE_SHIFT;
 

@@ -2,27 +2,25 @@ import { ContractViolation, KernelError } from '../errors';
 import type { EventBus } from '../events/event-bus';
 import type { ExecutionContext } from '../kernel/current';
 import type { Printk } from '../kernel/printk';
-import { MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER } from '../mem/constants';
-import { PAGE_FLAGS_CHECK_AT_FREE, PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PG, PageType, ZONEID_MASK, formatPageFlags } from '../mem/page-flags';
+import * as constantsModule from '../mem/constants';
+import { PG, PageType, formatPageFlags } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import type { PageFrames } from '../mem/page-frames';
-import { PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } from '../mem/mapping';
+import * as mappingModule from '../mem/mapping';
 import { Page, type PageOwner } from '../mem/page';
 import { NumaStat, VmEvent, ZoneStat } from '../stat/vmstat-items';
 import type { VmStat } from '../stat/vmstat';
-import { CompactResult, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY } from '../compaction/compact-control';
+import { CompactResult } from '../compaction/compact-control';
+import * as compactControlModule from '../compaction/compact-control';
 import { type CompactRetryEvent, type CompactRetryState, shouldCompactRetry } from '../compaction/compact-retry';
 import { zoneReclaimablePages } from '../compaction/suitable';
 import type { AllocContext, AllocSlowpathHooks, DirectCompactResult } from './alloc-context';
-import {
-  ALLOC_CMA, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW,
-  ALLOC_WMARK_MASK, gfpToAllocFlags, gfpToAllocFlagsCma,
-} from './alloc-flags';
+import { gfpToAllocFlags, gfpToAllocFlagsCma } from './alloc-flags';
+import * as allocFlagsModule from './alloc-flags';
 import { Buddy } from './buddy';
 import { Fallback } from './fallback';
-import {
-  __GFP_COMP, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN,
-  __GFP_BITS_MASK, __GFP_MEMALLOC, __GFP_NOMEMALLOC, __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ZERO, formatGfp, gfpMigratetype, gfpZone, validateGfp,
-} from './gfp';
+import { formatGfp, gfpMigratetype, gfpZone, validateGfp } from './gfp';
+import * as gfpModule from './gfp';
 import type { VmSysctl } from './machine-config';
 import { MigrateType } from './migratetype';
 import { PcpLists } from './pcp';
@@ -32,6 +30,15 @@ import { Rmqueue } from './rmqueue';
 import { calculateMinFreeKbytes, setupPerZoneLowmemReserve, setupPerZoneWmarks, zoneWatermarkFast, zoneWatermarkOk } from './watermarks';
 import type { Zone } from './zone';
 import { ZoneType } from './zone-type';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER } = constantsModule;
+const { PAGE_FLAGS_CHECK_AT_FREE, PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, ZONEID_MASK } = pageFlagsModule;
+const { PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE } = mappingModule;
+const { DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY } = compactControlModule;
+const { ALLOC_CMA, ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_NOFRAGMENT, ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_WMARK_HIGH, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK } = allocFlagsModule;
+const { __GFP_COMP, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_NOFAIL, __GFP_NORETRY, __GFP_NOWARN, __GFP_BITS_MASK, __GFP_MEMALLOC, __GFP_NOMEMALLOC, __GFP_RETRY_MAYFAIL, __GFP_THISNODE, __GFP_ZERO } = gfpModule;
 
 /** mm/internal.h: MAX_RECLAIM_RETRIES */
 const MAX_RECLAIM_RETRIES = 16;

@@ -1,12 +1,22 @@
-import { PAGE_ALLOC_COSTLY_ORDER } from '../mem/constants';
-import { PG, PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PageType } from '../mem/page-flags';
+import * as constantsModule from '../mem/constants';
+import { PG, PageType } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import type { EventBus } from '../events/event-bus';
 import { ZoneStat } from '../stat/vmstat-items';
 import type { Buddy } from './buddy';
-import { MIGRATE_PCPTYPES, MigrateType } from './migratetype';
-import { NR_PCP_LISTS, type PerCpuPages, orderToPindex, pindexToOrder } from './per-cpu-pages';
+import { MigrateType } from './migratetype';
+import * as migratetypeModule from './migratetype';
+import { type PerCpuPages, orderToPindex, pindexToOrder } from './per-cpu-pages';
+import * as perCpuPagesModule from './per-cpu-pages';
 import type { Rmqueue } from './rmqueue';
 import type { Zone } from './zone';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_ALLOC_COSTLY_ORDER } = constantsModule;
+const { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT } = pageFlagsModule;
+const { MIGRATE_PCPTYPES } = migratetypeModule;
+const { NR_PCP_LISTS } = perCpuPagesModule;
 
 /** mm/Kconfig: CONFIG_PCP_BATCH_SCALE_MAX (nr_pcp_free doubles the batch up to 2^5 times). */
 const PCP_BATCH_SCALE_MAX = 5;

@@ -1,7 +1,6 @@
 import { KernelError } from '../errors';
-import { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PG, PageType, ZONEID_SHIFT } from '../mem/page-flags';
-
-const NOMAP_TYPE = PageType.nomap << PAGE_TYPE_SHIFT;
+import { PG, PageType } from '../mem/page-flags';
+import * as pageFlagsModule from '../mem/page-flags';
 import { PageFrames } from '../mem/page-frames';
 import { MappingRegistry } from '../mem/mapping-registry';
 import { PageContent } from '../mem/page-content';
@@ -12,7 +11,15 @@ import { MigrateType } from './migratetype';
 import { PageblockFlags } from './pageblock';
 import { PgData } from './pgdat';
 import { Zone } from './zone';
-import { MAX_NR_ZONES, ZoneType } from './zone-type';
+import { ZoneType } from './zone-type';
+import * as zoneTypeModule from './zone-type';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, ZONEID_SHIFT } = pageFlagsModule;
+const { MAX_NR_ZONES } = zoneTypeModule;
+
+const NOMAP_TYPE = PageType.nomap << PAGE_TYPE_SHIFT;
 
 /**
  * The simulated machine's physical memory: the memmap (page frames), pageblock flags, NUMA nodes

@@ -1,11 +1,17 @@
 import { ZoneStat } from '../stat/vmstat-items';
-import { ALLOC_CMA } from './alloc-flags';
+import * as allocFlagsModule from './alloc-flags';
 import type { Buddy } from './buddy';
 import type { Fallback } from './fallback';
 import type { EventBus } from '../events/event-bus';
-import { MIGRATE_PCPTYPES, MigrateType } from './migratetype';
+import { MigrateType } from './migratetype';
+import * as migratetypeModule from './migratetype';
 import { pcpAllowedOrder } from './per-cpu-pages';
 import type { Zone } from './zone';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { ALLOC_CMA } = allocFlagsModule;
+const { MIGRATE_PCPTYPES } = migratetypeModule;
 
 /**
  * mm/page_alloc.c: __rmqueue(): take a block of `order` for `mt` from the zone's free lists,
