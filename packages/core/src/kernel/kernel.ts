@@ -25,8 +25,6 @@ import { Vm } from '../vm/vm';
 import { MmuNotifierSubscriptions } from '../notify/mmu-notifier';
 import { MovePages } from '../mempolicy/move-pages';
 import { MemPolicies } from '../mempolicy/mempolicy';
-import type { AddressSpace } from '../vm/filemap';
-import { PAGE_MAPPING_FLAGS } from '../mem/mapping';
 import { MemoryFailure } from '../memory/memory-failure';
 import { SplitHugePage } from '../vm/split-huge-page';
 import { Hwpoison } from '../vm/hwpoison';
@@ -94,11 +92,6 @@ export class Kernel implements KernelFacade {
       mem, alloc, vmstat, events, current, locks, lru, rmap: vm.migrationRmap, hugetlb,
       movable: new MovableOpsRegistry(mem.frames, mem.mappings),
       thp: new SplitHugePage(vm, locks),
-      // folio_mapping(): file folios resolve to their address_space; anon, KSM and movable do not.
-      folioMapping: (pfn) => {
-        const mapping = mem.frames.mapping[pfn]!;
-        return mapping && !(mapping & PAGE_MAPPING_FLAGS) ? mem.mappings.resolve<AddressSpace>(mapping) : undefined;
-      },
     });
     const movePages = new MovePages(vm, lru, migration);
     const mempolicy = new MemPolicies(vm, lru, migration);

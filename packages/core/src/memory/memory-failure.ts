@@ -189,8 +189,8 @@ export class MemoryFailure {
       return -Errno.EBUSY;
     }
     list.add(pfn);
-    const target = this.migration.targetAllocator({ nid: -1, gfpMask: GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL });
-    const res = this.migration.migratePages(list, target, undefined, MigrateMode.SYNC, MigrateReason.MR_MEMORY_FAILURE);
+    const mtc = { nid: -1, gfpMask: GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL };
+    const res = this.migration.migratePagesToTarget(list, mtc, MigrateMode.SYNC, MigrateReason.MR_MEMORY_FAILURE);
     if (res.ret === 0) {
       list.release();
       return this.pageHandlePoison(pfn, false, true) ? 0 : -Errno.EBUSY;
@@ -230,8 +230,8 @@ export class MemoryFailure {
       this.printk.log('info', `${where}: hugepage isolation failed, page count ${f.refcount[head]}`);
       return -Errno.EBUSY;
     }
-    const target = this.migration.targetAllocator({ nid: -1, gfpMask: GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL });
-    const res = this.migration.migratePages(list, target, undefined, MigrateMode.SYNC, MigrateReason.MR_MEMORY_FAILURE);
+    const mtc = { nid: -1, gfpMask: GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL };
+    const res = this.migration.migratePagesToTarget(list, mtc, MigrateMode.SYNC, MigrateReason.MR_MEMORY_FAILURE);
     if (res.ret === 0) {
       list.release();
       return this.hugePageHandlePoison(pfn) ? 0 : -Errno.EBUSY;

@@ -162,8 +162,8 @@ export class MemoryHotplug {
       const nid = mem.pageZone(list.pfns()[0]!).nid;
       let nodemask = mem.nodes.map((n) => n.nid).filter((n) => n !== nid);
       if (!nodemask.length) nodemask = [nid];
-      const target = this.migration.targetAllocator({ nid: nodemask[0]!, nodemask, gfpMask: GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL });
-      const res = this.migration.migratePages(list, target, undefined, MigrateMode.SYNC, MigrateReason.MR_MEMORY_HOTPLUG);
+      const mtc = { nid: nodemask[0]!, nodemask, gfpMask: GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL };
+      const res = this.migration.migratePagesToTarget(list, mtc, MigrateMode.SYNC, MigrateReason.MR_MEMORY_HOTPLUG);
       if (res.ret) this.migration.putbackMovablePages(list);
     }
     list.release();

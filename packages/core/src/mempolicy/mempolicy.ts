@@ -180,8 +180,8 @@ export class MemPolicies implements VmPolicyLookup {
     const notIsolated = queuePagesRange(this.vm, this.lru, p, 0, Number.MAX_SAFE_INTEGER, new Set([source]), flags, list);
     let failed = notIsolated;
     if (!list.isEmpty) {
-      const target = this.migration.targetAllocator({ nid: dest, gfpMask: GFP_HIGHUSER_MOVABLE | __GFP_THISNODE });
-      const res = this.migration.migratePages(list, target, undefined, MigrateMode.SYNC, MigrateReason.MR_SYSCALL);
+      const mtc = { nid: dest, gfpMask: GFP_HIGHUSER_MOVABLE | __GFP_THISNODE };
+      const res = this.migration.migratePagesToTarget(list, mtc, MigrateMode.SYNC, MigrateReason.MR_SYSCALL);
       if (res.ret) this.migration.putbackMovablePages(list);
       failed += res.ret > 0 ? res.ret : 0;
     }

@@ -152,8 +152,8 @@ export class MovePages {
   /** move_pages_and_store_status() + do_move_pages_to_node() */
   private moveAndStore(list: FolioList, node: number, status: Int32Array, start: number, i: number, nrPages: number): number {
     if (list.isEmpty) return 0;
-    const target = this.migration.targetAllocator({ nid: node, gfpMask: GFP_HIGHUSER_MOVABLE | __GFP_THISNODE });
-    let err = this.migration.migratePages(list, target, undefined, MigrateMode.SYNC, MigrateReason.MR_SYSCALL).ret;
+    const mtc = { nid: node, gfpMask: GFP_HIGHUSER_MOVABLE | __GFP_THISNODE };
+    let err = this.migration.migratePagesToTarget(list, mtc, MigrateMode.SYNC, MigrateReason.MR_SYSCALL).ret;
     if (err) {
       this.migration.putbackMovablePages(list);
       // The pages not attempted count as not migrated too.

@@ -54,7 +54,7 @@ export class MigrateHugetlb {
    * folios go to `retFolios`; those still retrying stay on `from` (migrate_pages() moves them
    * to ret_folios with the non-hugetlb scan).
    */
-  migrateHugetlbs(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, mode: MigrateMode, reason: MigrateReason, stats: HugetlbMigrateStats, retFolios: number): number {
+  migrateHugetlbs(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, priv: unknown, mode: MigrateMode, reason: MigrateReason, stats: HugetlbMigrateStats, retFolios: number): number {
     const lists = this.env.mem.lists;
     let retry = 1;
     let nrFailed = 0;
@@ -77,7 +77,7 @@ export class MigrateHugetlb {
           folio = next;
           continue;
         }
-        const rc = this.unmapAndMoveHugePage(getNew, putNew, folio, pass > 2, mode, reason, retFolios);
+        const rc = this.unmapAndMoveHugePage(getNew, putNew, priv, folio, pass > 2, mode, reason, retFolios);
         switch (rc) {
           case -Errno.ENOMEM:
             // Low on memory: give up on everything.
@@ -114,7 +114,7 @@ export class MigrateHugetlb {
    * failure). On success the old folio goes back to the pool; on a permanent failure it goes to
    * `retFolios`; the destination is put back unless put_new_folio takes it.
    */
-  unmapAndMoveHugePage(getNew: GetNewFolio, putNew: PutNewFolio | undefined, src: number, force: boolean, mode: MigrateMode, _reason: MigrateReason, retFolios: number): number {
+  unmapAndMoveHugePage(getNew: GetNewFolio, putNew: PutNewFolio | undefined, priv: unknown, src: number, force: boolean, mode: MigrateMode, _reason: MigrateReason, retFolios: number): number {
     const { mem, locks } = this.env;
     const f = mem.frames;
     if (f.refcount[src] === 1) {
@@ -123,7 +123,7 @@ export class MigrateHugetlb {
       this.h.putbackActive(src);
       return MIGRATEPAGE_SUCCESS;
     }
-    const dst = getNew(src);
+    const dst = getNew(src, priv);
     if (dst < 0) return -Errno.ENOMEM;
     let rc = -Errno.EAGAIN;
     let putNewFolio = putNew;
@@ -151,7 +151,7 @@ export class MigrateHugetlb {
     } else if (rc !== -Errno.EAGAIN) {
       this.env.mem.lists.moveTail(src, retFolios);
     }
-    if (putNewFolio) putNewFolio(dst);
+    if (putNewFolio) putNewFolio(dst, priv);
     else this.h.putbackActive(dst);
     return rc;
   }

@@ -75,7 +75,7 @@ export class MigratePages {
     return (f.flags[pfn]! & (1 << PG.head)) !== 0 && f.order[pfn] === HPAGE_PMD_ORDER;
   }
 
-  migratePages(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, mode: MigrateMode, reason: MigrateReason): MigratePagesResult {
+  migratePages(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, mode: MigrateMode, reason: MigrateReason, priv?: unknown): MigratePagesResult {
     const { mem, events } = this.env;
     const lists = mem.lists;
     if (events.listening[this.tpStart]) events.emit('mm_migrate_pages_start', { mode, reason });
@@ -92,7 +92,7 @@ export class MigratePages {
       let hugetlbAbort = false;
       // Both scans below walk the whole list: skip them when the pool holds no huge page at all.
       if (hugetlb && this.env.hugetlb!.hasHugePages()) {
-        const rc = hugetlb.migrateHugetlbs(from, getNew, putNew, mode, reason, stats, retFolios);
+        const rc = hugetlb.migrateHugetlbs(from, getNew, putNew, priv, mode, reason, stats, retFolios);
         if (rc < 0) {
           rcGather = rc;
           hugetlbAbort = true;
@@ -119,8 +119,8 @@ export class MigratePages {
         if (cut === from) lists.splice(from, folios);
         else lists.cutBefore(folios, from, cut);
         const rc = mode === MigrateMode.ASYNC
-          ? this.batch(folios, getNew, putNew, mode, reason, retFolios, splitFolios, stats, NR_MAX_MIGRATE_PAGES_RETRY)
-          : this.sync(folios, getNew, putNew, mode, reason, retFolios, splitFolios, stats);
+          ? this.batch(folios, getNew, putNew, priv, mode, reason, retFolios, splitFolios, stats, NR_MAX_MIGRATE_PAGES_RETRY)
+          : this.sync(folios, getNew, putNew, priv, mode, reason, retFolios, splitFolios, stats);
         lists.spliceTail(folios, retFolios);
         if (rc < 0) {
           rcGather = rc;
@@ -130,7 +130,7 @@ export class MigratePages {
         if (!lists.isEmpty(splitFolios)) {
           // Split folios are migrated with minimal effort, ASYNC and one pass; their failures are
           // not counted again (the large folio already counted as one failure).
-          this.batch(splitFolios, getNew, putNew, MigrateMode.ASYNC, reason, retFolios, NO_SPLIT_LIST, stats, 1);
+          this.batch(splitFolios, getNew, putNew, priv, MigrateMode.ASYNC, reason, retFolios, NO_SPLIT_LIST, stats, 1);
           lists.spliceTail(splitFolios, retFolios);
         }
         rcGather += rc;
@@ -169,12 +169,12 @@ export class MigratePages {
    * migrate_pages_sync(): one ASYNC batch of 3 passes first (failures not yet counted, except
    * THP splits), then every remaining folio alone in the caller's mode with 7 passes.
    */
-  private sync(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, mode: MigrateMode, reason: MigrateReason, retFolios: number, splitFolios: number, stats: MigratePagesStats): number {
+  private sync(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, priv: unknown, mode: MigrateMode, reason: MigrateReason, retFolios: number, splitFolios: number, stats: MigratePagesStats): number {
     const lists = this.env.mem.lists;
     const folios = lists.newHead();
     try {
       const astats = newStats();
-      let rc = this.batch(from, getNew, putNew, MigrateMode.ASYNC, reason, folios, splitFolios, astats, NR_MAX_MIGRATE_ASYNC_RETRY);
+      let rc = this.batch(from, getNew, putNew, priv, MigrateMode.ASYNC, reason, folios, splitFolios, astats, NR_MAX_MIGRATE_ASYNC_RETRY);
       stats.nrSucceeded += astats.nrSucceeded;
       stats.nrThpSucceeded += astats.nrThpSucceeded;
       stats.nrThpSplit += astats.nrThpSplit;
@@ -190,7 +190,7 @@ export class MigratePages {
       lists.spliceTail(folios, from);
       while (!lists.isEmpty(from)) {
         lists.move(lists.first(from), folios);
-        rc = this.batch(folios, getNew, putNew, mode, reason, retFolios, splitFolios, stats, NR_MAX_MIGRATE_SYNC_RETRY);
+        rc = this.batch(folios, getNew, putNew, priv, mode, reason, retFolios, splitFolios, stats, NR_MAX_MIGRATE_SYNC_RETRY);
         lists.spliceTail(folios, retFolios);
         if (rc < 0) return rc;
         nrFailed += rc;
@@ -208,7 +208,7 @@ export class MigratePages {
    * migrate_pages_batch(): unmap every folio (up to `nrPass` passes while some return -EAGAIN),
    * then move the unmapped ones (same pass limit), then undo whatever is left.
    */
-  private batch(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, mode: MigrateMode, reason: MigrateReason, retFolios: number, splitFolios: number, stats: MigratePagesStats, nrPass: number): number {
+  private batch(from: number, getNew: GetNewFolio, putNew: PutNewFolio | undefined, priv: unknown, mode: MigrateMode, reason: MigrateReason, retFolios: number, splitFolios: number, stats: MigratePagesStats, nrPass: number): number {
     const lists = this.env.mem.lists;
     const f = this.env.mem.frames;
     const unmapFolios = lists.newHead();
@@ -230,7 +230,7 @@ export class MigratePages {
             const next = lists.getNext(folio);
             const isThp = this.isThp(folio);
             const nrPages = this.nrPages(folio);
-            const rc = this.um.unmap(getNew, putNew, folio, out, mode, reason, retFolios);
+            const rc = this.um.unmap(getNew, putNew, priv, folio, out, mode, reason, retFolios);
             switch (rc) {
               case -Errno.ENOMEM: {
                 // Low on memory: stop unmapping, move what is unmapped, then exit.
@@ -295,7 +295,7 @@ export class MigratePages {
           const dstNext = lists.getNext(dst);
           const isThp = this.isThp(folio);
           const nrPages = this.nrPages(folio);
-          const rc = this.um.move(putNew, folio, dst, mode, reason, retFolios);
+          const rc = this.um.move(putNew, priv, folio, dst, mode, reason, retFolios);
           if (rc === -Errno.EAGAIN) {
             retry++;
             thpRetry += isThp ? 1 : 0;
@@ -328,7 +328,7 @@ export class MigratePages {
         f.private[dst] = 0;
         this.um.undoSrc(folio, wasMapped, anonVma, true, retFolios);
         lists.del(dst);
-        this.um.undoDst(dst, true, putNew);
+        this.um.undoDst(dst, true, putNew, priv);
         dst = dstNext;
         folio = next;
       }

@@ -6,6 +6,11 @@ import type { PageAllocator } from '../zone/page-alloc';
 import type { PhysicalMemory } from '../zone/physical-memory';
 import type { MigratableMapping, MigrationLocks, MigrationLru, MigrationRmap, MigrationThp } from './deps';
 import type { MovableOpsRegistry } from './movable-ops';
+import * as mappingModule from '../mem/mapping';
+
+// Imported numeric constants as module-level consts, which V8 folds into the code; an imported
+// binding is a load from the exporting module at every use (see page-flags.ts).
+const { PAGE_MAPPING_FLAGS } = mappingModule;
 
 /**
  * Everything the migration code reaches: the core services plus the subsystems of deps.ts.
@@ -28,6 +33,12 @@ export interface MigrationEnv {
   /** folio_mapping(): the address_space of a file folio, or undefined (anon, movable, none). */
   folioMapping(pfn: number): MigratableMapping | undefined;
 }
+
+/**
+ * What a Migration is built from: a MigrationEnv whose folioMapping may be left out, in which case
+ * the standard folio_mapping() of `mem` is used (file folios resolve to their address_space).
+ */
+export type MigrationDeps = Omit<MigrationEnv, 'folioMapping'> & Partial<Pick<MigrationEnv, 'folioMapping'>>;
 
 /**
  * The MigrationEnv the migration service runs on: the caller's dependencies copied into one class
@@ -53,9 +64,10 @@ export class MigrationServices implements MigrationEnv {
   readonly rmap: MigrationRmap | undefined;
   readonly thp: MigrationThp | undefined;
   readonly hugetlb: MigrationHugetlb | undefined;
-  private readonly mappingOf: (pfn: number) => MigratableMapping | undefined;
+  /** The caller's folio_mapping(), if it brought its own. */
+  private readonly customMapping: ((pfn: number) => MigratableMapping | undefined) | undefined;
 
-  constructor(deps: MigrationEnv) {
+  constructor(deps: MigrationDeps) {
     this.mem = deps.mem;
     this.alloc = deps.alloc;
     this.vmstat = deps.vmstat;
@@ -67,10 +79,19 @@ export class MigrationServices implements MigrationEnv {
     this.rmap = deps.rmap;
     this.thp = deps.thp;
     this.hugetlb = deps.hugetlb;
-    this.mappingOf = (pfn) => deps.folioMapping(pfn);
+    const custom = deps.folioMapping;
+    this.customMapping = custom ? (pfn) => custom.call(deps, pfn) : undefined;
   }
 
+  /**
+   * include/linux/pagemap.h: folio_mapping(): file folios resolve to their address_space; anon,
+   * KSM and movable folios have none. A method, not a closure per kernel, so the migration path
+   * calls the same function in every kernel of the process.
+   */
   folioMapping(pfn: number): MigratableMapping | undefined {
-    return this.mappingOf(pfn);
+    const custom = this.customMapping;
+    if (custom !== undefined) return custom(pfn);
+    const mapping = this.mem.frames.mapping[pfn]!;
+    return mapping && !(mapping & PAGE_MAPPING_FLAGS) ? this.mem.mappings.resolve<MigratableMapping>(mapping) : undefined;
   }
 }

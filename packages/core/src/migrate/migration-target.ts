@@ -39,3 +39,22 @@ export function allocMigrationTarget(env: MigrationEnv, src: number, mtc: Migrat
   if (order) gfp |= __GFP_COMP;
   return alloc.allocPagesPfn(gfp, order, nid, mtc.nodemask);
 }
+
+/**
+ * The `private` argument of {@link allocMigrationTargetFolio}: the kernel passes
+ * `(unsigned long)&mtc` to migrate_pages(); mmsim passes the control and the env it allocates in.
+ */
+export class MigrationTarget {
+  constructor(readonly env: MigrationEnv, readonly mtc: MigrationTargetControl) {}
+}
+
+/**
+ * alloc_migration_target() as a new_folio_t taking its control from `private`, as migrate_pages()
+ * callers in the kernel do. One function for every kernel in the process: the engine's call site
+ * stays monomorphic, where a closure per call (Migration.targetAllocator) made V8 deoptimize
+ * migrate_folio_unmap() whenever a new kernel or a new target appeared.
+ */
+export function allocMigrationTargetFolio(src: number, priv: unknown): number {
+  const target = priv as MigrationTarget;
+  return allocMigrationTarget(target.env, src, target.mtc);
+}

@@ -1,8 +1,8 @@
 import { KernelError } from '../errors';
 import { MigratePages, type MigratePagesResult } from './migrate-pages';
 import { MigrateMode, MigrateReason } from './migrate-mode';
-import { type MigrationEnv, MigrationServices } from './migration-env';
-import { type MigrationTargetControl, allocMigrationTarget } from './migration-target';
+import { type MigrationDeps, type MigrationEnv, MigrationServices } from './migration-env';
+import { MigrationTarget, type MigrationTargetControl, allocMigrationTarget, allocMigrationTargetFolio } from './migration-target';
 import { MovableIsolation } from './isolation';
 import type { GetNewFolio, PutNewFolio } from './unmap-move';
 
@@ -58,7 +58,7 @@ export class Migration {
   readonly isolation: MovableIsolation;
   readonly engine: MigratePages;
 
-  constructor(deps: MigrationEnv) {
+  constructor(deps: MigrationDeps) {
     const env = deps instanceof MigrationServices ? deps : new MigrationServices(deps);
     this.env = env;
     this.isolation = new MovableIsolation(env);
@@ -85,18 +85,28 @@ export class Migration {
   }
 
   /**
-   * migrate_pages(list, get_new_folio, put_new_folio, mode, reason). Folios left on `list`
-   * afterwards failed; call putbackMovablePages(list) iff `ret !== 0`.
+   * migrate_pages(list, get_new_folio, put_new_folio, mode, reason, private). Folios left on
+   * `list` afterwards failed; call putbackMovablePages(list) iff `ret !== 0`. `priv` is handed to
+   * every getNewFolio/putNewFolio call, like the kernel's `private`.
    */
-  migratePages(list: FolioList, getNewFolio: GetNewFolio, putNewFolio: PutNewFolio | undefined, mode: MigrateMode, reason: MigrateReason): MigratePagesResult {
+  migratePages(list: FolioList, getNewFolio: GetNewFolio, putNewFolio: PutNewFolio | undefined, mode: MigrateMode, reason: MigrateReason, priv?: unknown): MigratePagesResult {
     checkModeReason(mode, reason);
     if (typeof getNewFolio !== 'function') throw new KernelError('EINVAL', 'migratePages() needs a getNewFolio(src) function that returns a destination pfn or -1');
-    return this.engine.migratePages(list.head, getNewFolio, putNewFolio, mode, reason);
+    return this.engine.migratePages(list.head, getNewFolio, putNewFolio, mode, reason, priv);
   }
 
   /** alloc_migration_target() as a get_new_folio callback. */
   targetAllocator(mtc: MigrationTargetControl): GetNewFolio {
     if (mtc.nid >= 0) this.env.mem.checkNid(mtc.nid);
     return (src) => allocMigrationTarget(this.env, src, mtc);
+  }
+
+  /**
+   * migrate_pages(list, alloc_migration_target, NULL, mode, reason, &mtc): the hot-path form of
+   * targetAllocator() for the kernel's own callers (see allocMigrationTargetFolio).
+   */
+  migratePagesToTarget(list: FolioList, mtc: MigrationTargetControl, mode: MigrateMode, reason: MigrateReason): MigratePagesResult {
+    if (mtc.nid >= 0) this.env.mem.checkNid(mtc.nid);
+    return this.migratePages(list, allocMigrationTargetFolio, undefined, mode, reason, new MigrationTarget(this.env, mtc));
   }
 }

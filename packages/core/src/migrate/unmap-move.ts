@@ -20,10 +20,13 @@ const { MIGRATEPAGE_SUCCESS, MIGRATEPAGE_UNMAP } = migrateModeModule;
 export const PAGE_WAS_MAPPED = 1 << 0;
 export const PAGE_WAS_MLOCKED = 1 << 1;
 
-/** new_folio_t: a destination for src, or -1 (the kernel's NULL, turned into -ENOMEM). */
-export type GetNewFolio = (src: number) => number;
+/**
+ * new_folio_t: a destination for src, or -1 (the kernel's NULL, turned into -ENOMEM). `priv` is
+ * the `private` argument given to migratePages(), passed through as the kernel does.
+ */
+export type GetNewFolio = (src: number, priv?: unknown) => number;
 /** free_folio_t: take back an unused destination. */
-export type PutNewFolio = (dst: number) => void;
+export type PutNewFolio = (dst: number, priv?: unknown) => void;
 
 /**
  * The two steps of migrating one folio (mm/migrate.c: migrate_folio_unmap, migrate_folio_move)
@@ -79,17 +82,17 @@ export class UnmapMove {
    * pair (its locks, if the driver left them, the destination, the anon_vma pin, the migration
    * entries) and leaves the source isolated on `ret` for the caller's putback.
    */
-  private abandonPair(putNew: PutNewFolio | undefined, src: number, dst: number, wasMapped: number, anonVma: number, ret: number): void {
+  private abandonPair(putNew: PutNewFolio | undefined, priv: unknown, src: number, dst: number, wasMapped: number, anonVma: number, ret: number): void {
     const f = this.env.mem.frames;
     const srcLocked = f.testFlag(src, PG.locked);
     this.undoSrc(src, wasMapped, anonVma, srcLocked, ret);
-    this.undoDst(dst, f.testFlag(dst, PG.locked), putNew);
+    this.undoDst(dst, f.testFlag(dst, PG.locked), putNew, priv);
   }
 
   /** migrate_folio_undo_dst(): unlock and give the unused destination back. */
-  undoDst(dst: number, locked: boolean, putNew: PutNewFolio | undefined): void {
+  undoDst(dst: number, locked: boolean, putNew: PutNewFolio | undefined, priv: unknown): void {
     if (locked) this.env.locks.unlockPage(dst);
-    if (putNew) putNew(dst);
+    if (putNew) putNew(dst, priv);
     else this.env.alloc.putPage(dst);
   }
 
@@ -99,7 +102,7 @@ export class UnmapMove {
    * migration entries. Returns MIGRATEPAGE_SUCCESS (source freed meanwhile), MIGRATEPAGE_UNMAP
    * (ready to move; `out.dst` set), -ENOMEM, -EAGAIN or -EBUSY.
    */
-  unmap(getNew: GetNewFolio, putNew: PutNewFolio | undefined, src: number, out: { dst: number }, mode: MigrateMode, reason: MigrateReason, ret: number): number {
+  unmap(getNew: GetNewFolio, putNew: PutNewFolio | undefined, priv: unknown, src: number, out: { dst: number }, mode: MigrateMode, reason: MigrateReason, ret: number): number {
     const { mem, movable, locks } = this.env;
     const f = mem.frames;
     const isLru = !movable.isMovableMapping(src);
@@ -112,7 +115,7 @@ export class UnmapMove {
       this.done(src, reason);
       return MIGRATEPAGE_SUCCESS;
     }
-    const dst = getNew(src);
+    const dst = getNew(src, priv);
     if (dst < 0) return -Errno.ENOMEM;
     out.dst = dst;
     f.private[dst] = 0;
@@ -162,7 +165,7 @@ export class UnmapMove {
     }
     // A folio that has not been unmapped goes back to `ret` unless it will be retried.
     this.undoSrc(src, oldPageState & PAGE_WAS_MAPPED, anonVma, locked, rc === -Errno.EAGAIN ? null : ret);
-    this.undoDst(dst, dstLocked, putNew);
+    this.undoDst(dst, dstLocked, putNew, priv);
     return rc;
   }
 
@@ -171,7 +174,7 @@ export class UnmapMove {
    * point the migration entries at it, release both locks and the source. -EAGAIN keeps the pair
    * for the next pass; other errors undo both sides.
    */
-  move(putNew: PutNewFolio | undefined, src: number, dst: number, mode: MigrateMode, reason: MigrateReason, ret: number): number {
+  move(putNew: PutNewFolio | undefined, priv: unknown, src: number, dst: number, mode: MigrateMode, reason: MigrateReason, ret: number): number {
     const { mem, movable, locks } = this.env;
     const f = mem.frames;
     const lists = mem.lists;
@@ -187,7 +190,7 @@ export class UnmapMove {
     try {
       rc = this.fm.moveToNewFolio(dst, src, mode);
     } catch (e) {
-      this.abandonPair(putNew, src, dst, wasMapped, anonVma, ret);
+      this.abandonPair(putNew, priv, src, dst, wasMapped, anonVma, ret);
       throw e;
     }
     if (rc !== MIGRATEPAGE_SUCCESS) {
@@ -197,7 +200,7 @@ export class UnmapMove {
         return rc;
       }
       this.undoSrc(src, wasMapped, anonVma, true, ret);
-      this.undoDst(dst, true, putNew);
+      this.undoDst(dst, true, putNew, priv);
       return rc;
     }
     if (isLru) {
