@@ -121,19 +121,20 @@ export class FolioMigrate {
    */
   migrateFlags(dst: number, src: number): void {
     const f = this.env.mem.frames;
+    const tracing = this.trace.on;
     f.flags[dst]! |= f.flags[src]! & MIGRATE_FLAGS_COPIED;
     if (f.testClearFlag(src, PG.active)) f.setFlag(dst, PG.active);
     else if (f.testClearFlag(src, PG.unevictable)) f.setFlag(dst, PG.unevictable);
-    if (this.trace.on) this.trace.step(src, 13);
+    if (tracing) this.trace.step(src, 13);
     // folio_migrate_ksm(): only a KSM folio has a stable node to repoint.
     if (mappingIsKsm(f.mapping[dst]!)) this.env.rmap?.migrateKsm?.(dst, src);
     if (f.testFlag(src, PG.swapbacked)) f.clearFlag(src, PG.owner_priv_1); // PG_swapcache
     f.clearFlag(src, PG.private);
     f.private[src] = 0;
-    if (this.trace.on) this.trace.step(src, 14);
+    if (tracing) this.trace.step(src, 14);
     // If writeback was queued on the new folio meanwhile, let it go (folio_end_writeback).
     if (f.testFlag(dst, PG.writeback)) f.clearFlag(dst, PG.writeback);
-    if (this.trace.on) this.trace.step(src, 15);
+    if (tracing) this.trace.step(src, 15);
   }
 
   /** folio_migrate_copy(): data (every page of the folio) then flags. */

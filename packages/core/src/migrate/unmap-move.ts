@@ -119,6 +119,9 @@ export class UnmapMove {
     if (dst < 0) return -Errno.ENOMEM;
     out.dst = dst;
     f.private[dst] = 0;
+    // Whether mmsim_migrate_step is traced, read once per folio: the checks below are on every
+    // migrated page, and nothing between them can add a listener (getNew ran already).
+    const tracing = this.trace.on;
     let rc = -Errno.EAGAIN;
     let oldPageState = 0;
     let anonVma = 0;
@@ -132,17 +135,17 @@ export class UnmapMove {
       }
       locked = true;
       if (f.testFlag(src, PG.mlocked)) oldPageState |= PAGE_WAS_MLOCKED;
-      if (this.trace.on) this.trace.step(src, 1);
+      if (tracing) this.trace.step(src, 1);
       if (f.testFlag(src, PG.writeback)) {
         // Only full synchronous migration waits for writeback (here: retries); the others fail.
         if (mode !== MigrateMode.SYNC && mode !== MigrateMode.SYNC_NO_COPY) rc = -Errno.EBUSY;
         break fail;
       }
-      if (this.trace.on) this.trace.step(src, 2);
+      if (tracing) this.trace.step(src, 2);
       if (this.env.rmap && (f.mapping[src]! & 3) === 1) anonVma = this.env.rmap.folioGetAnonVma(src);
       if (!locks.trylockPage(dst)) break fail;
       dstLocked = true;
-      if (this.trace.on) this.trace.step(src, 3);
+      if (tracing) this.trace.step(src, 3);
       if (!isLru) {
         this.record(dst, oldPageState, anonVma);
         return MIGRATEPAGE_UNMAP;
@@ -158,7 +161,7 @@ export class UnmapMove {
         oldPageState |= PAGE_WAS_MAPPED;
       }
       if (!this.env.rmap?.folioMapped(src)) {
-        if (this.trace.on) this.trace.step(src, 4);
+        if (tracing) this.trace.step(src, 4);
         this.record(dst, oldPageState, anonVma);
         return MIGRATEPAGE_UNMAP;
       }
@@ -203,16 +206,18 @@ export class UnmapMove {
       this.undoDst(dst, true, putNew, priv);
       return rc;
     }
+    // Read after the driver's migrate_page (which may have added a listener), once for 18/16/17.
+    const tracing = this.trace.on;
     if (isLru) {
       // Push dst to the LRU at once so remove_migration_ptes() builds the right mlock state
       // (v5.18+; page_migration.rst still lists this as the last step). Only an mlocked source
       // needs the batch drained first (v6.7: the drain per mapped folio was a hotspot).
       this.env.lru?.folioAddLru(dst);
       if (oldPageState & PAGE_WAS_MLOCKED) this.env.lru?.lruAddDrain();
-      if (this.trace.on) this.trace.step(src, 18);
+      if (tracing) this.trace.step(src, 18);
       if (wasMapped) {
         this.env.rmap!.removeMigrationPtes(src, dst, false);
-        if (this.trace.on) this.trace.step(src, 16);
+        if (tracing) this.trace.step(src, 16);
       }
     }
     locks.unlockPage(dst);
@@ -221,7 +226,7 @@ export class UnmapMove {
     lists.del(src);
     if (anonVma) this.env.rmap!.putAnonVma(anonVma);
     locks.unlockPage(src);
-    if (this.trace.on) this.trace.step(src, 17);
+    if (tracing) this.trace.step(src, 17);
     this.done(src, reason);
     return rc;
   }
