@@ -39,7 +39,7 @@ export class MemoryHotplug {
   /** offline_pages(): 0, or -EBUSY / -EINTR; bad ranges are a KernelError. */
   offlinePages(startPfn: number, nrPages: number): number {
     const env = this.migration.env;
-    const { mem, alloc } = env;
+    const { alloc } = env;
     this.checkRange(startPfn, nrPages);
     const endPfn = startPfn + nrPages;
     const zone = this.singleZone(startPfn, endPfn);

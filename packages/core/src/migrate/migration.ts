@@ -2,7 +2,7 @@ import { KernelError } from '../errors';
 import { MigratePages, type MigratePagesResult } from './migrate-pages';
 import { MigrateMode, MigrateReason } from './migrate-mode';
 import { type MigrationDeps, type MigrationEnv, MigrationServices } from './migration-env';
-import { MigrationTarget, type MigrationTargetControl, allocMigrationTarget, allocMigrationTargetFolio } from './migration-target';
+import { MigrationTarget, type MigrationTargetControl, allocMigrationTargetFolio } from './migration-target';
 import { MovableIsolation } from './isolation';
 import type { GetNewFolio, PutNewFolio } from './unmap-move';
 
@@ -97,8 +97,8 @@ export class Migration {
 
   /** alloc_migration_target() as a get_new_folio callback. */
   targetAllocator(mtc: MigrationTargetControl): GetNewFolio {
-    if (mtc.nid >= 0) this.env.mem.checkNid(mtc.nid);
-    return (src) => allocMigrationTarget(this.env, src, mtc);
+    const target = this.target(mtc);
+    return (src) => allocMigrationTargetFolio(src, target);
   }
 
   /**
@@ -106,7 +106,12 @@ export class Migration {
    * targetAllocator() for the kernel's own callers (see allocMigrationTargetFolio).
    */
   migratePagesToTarget(list: FolioList, mtc: MigrationTargetControl, mode: MigrateMode, reason: MigrateReason): MigratePagesResult {
+    return this.migratePages(list, allocMigrationTargetFolio, undefined, mode, reason, this.target(mtc));
+  }
+
+  /** The `private` of alloc_migration_target for `mtc`, whose node must exist (-1: the source's). */
+  private target(mtc: MigrationTargetControl): MigrationTarget {
     if (mtc.nid >= 0) this.env.mem.checkNid(mtc.nid);
-    return this.migratePages(list, allocMigrationTargetFolio, undefined, mode, reason, new MigrationTarget(this.env, mtc));
+    return new MigrationTarget(this.env, mtc);
   }
 }

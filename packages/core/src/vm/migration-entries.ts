@@ -10,7 +10,7 @@ import type { VmEnv } from './env';
 import type { Filemap } from './filemap';
 import { ksmTargets } from './ksm';
 import { pmdIndex, pteIndex } from './page-table';
-import { EntryKind, PTE_YOUNG, isMigrationKind } from './pte';
+import { EntryKind, isMigrationKind } from './pte';
 import * as pteModule from './pte';
 import type { Rmap } from './rmap';
 import type { VmArea } from './vma';
