@@ -151,11 +151,7 @@ export class Buddy {
     let buddy = -1;
     while (order < MAX_PAGE_ORDER) {
       buddy = this.findBuddy(pfn, order);
-      if (buddy < 0) break;
-      if (order >= pageblock_order) {
-        const buddyMt = this.pageblocks.migratetype(buddy);
-        if (mt !== buddyMt && (!migratetypeIsMergeable(mt) || !migratetypeIsMergeable(buddyMt))) break;
-      }
+      if (buddy < 0 || this.pageblocksForbidMerge(buddy, order, mt)) break;
       this.delFromFreeList(zone, buddy, order);
       pfn &= buddy;
       order++;
@@ -178,16 +174,23 @@ export class Buddy {
         return;
       }
       const buddy = this.findBuddy(pfn, order);
-      if (buddy < 0) break;
-      if (order >= pageblock_order) {
-        const buddyMt = this.pageblocks.migratetype(buddy);
-        if (mt !== buddyMt && (!migratetypeIsMergeable(mt) || !migratetypeIsMergeable(buddyMt))) break;
-      }
+      if (buddy < 0 || this.pageblocksForbidMerge(buddy, order, mt)) break;
       this.delFromFreeList(zone, buddy, order);
       pfn &= buddy;
       order++;
     }
     this.addToFreeList(zone, pfn, order, mt, toTail || this.buddyMergeLikely(pfn, order));
+  }
+
+  /**
+   * __free_one_page()'s pageblock rule: from pageblock order up, a block of type `mt` may not merge
+   * with a buddy pageblock of another type unless both types are mergeable (not ISOLATE, CMA or
+   * HIGHATOMIC).
+   */
+  private pageblocksForbidMerge(buddy: number, order: number, mt: number): boolean {
+    if (order < pageblock_order) return false;
+    const buddyMt = this.pageblocks.migratetype(buddy);
+    return mt !== buddyMt && (!migratetypeIsMergeable(mt) || !migratetypeIsMergeable(buddyMt));
   }
 
   /**
